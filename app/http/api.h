@@ -1,0 +1,75 @@
+/*
+ * api.h: the HTTP layer's shared helpers.  Handlers only parse, call core
+ * and reply; these helpers do the parsing and the replying.
+ */
+#ifndef ITF_API_H
+#define ITF_API_H
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include <jansson.h>
+
+#include "actor.h"
+#include "db.h"
+#include "errors.h"
+#include "schemes.h"
+
+#define API_JSON_MAX		(256 * 1024)	/* largest JSON body */
+#define API_CSRF_HEADER		"x-itf-request"	/* required on writes */
+#define API_SESSION_COOKIE	"itf_session"
+
+extern struct scheme_set	api_schemes;	/* loaded in the parent */
+extern char			api_root[];	/* project root */
+extern int			api_tls;	/* cookies get Secure */
+
+/* This worker's database connection, (re)connected; NULL + err if down. */
+struct db	*api_db(struct app_err *);
+
+/*
+ * Read and parse a JSON object body: application/json, at most
+ * API_JSON_MAX bytes, no duplicate keys.  Errors name the problem and,
+ * for malformed JSON, the line and column.
+ */
+int	api_json_body(struct http_request *, json_t **, struct app_err *);
+
+/* Reply with body (stolen, may be NULL for no body) and status. */
+int	api_reply(struct http_request *, int, json_t *);
+/* Reply with {"error":{"code","message","field"}} and the mapped status. */
+int	api_error(struct http_request *, const struct app_err *);
+/* err set ? api_error : api_reply(status, body); body is stolen either way. */
+int	api_finish(struct http_request *, int, json_t *, const struct app_err *);
+/* 405 listing the allowed methods. */
+int	api_method_not_allowed(struct http_request *, const char *allow);
+int	api_status_of(enum app_errcode);
+
+/*
+ * Query string: the decoded value of name, or NULL.  Repeated names give
+ * the first.  Values are copied into the request's memory (freed with it).
+ */
+const char	*api_query(struct http_request *, const char *name);
+/* Refuse any query parameter not in the NULL-terminated list. */
+int		 api_query_only(struct http_request *, const char *const *,
+		    struct app_err *);
+
+/*
+ * The n-th segment of the path after prefix (0-based), copied into buf;
+ * NULL if absent or too long.  "/api/v1/schemes/TVP/quote", prefix
+ * "/api/v1/schemes/": segment 0 "TVP", segment 1 "quote".
+ */
+const char	*api_path_seg(struct http_request *, const char *prefix, int n,
+		    char *buf, size_t len);
+/* Parse a positive int64 id from a path segment. */
+int		 api_path_id(struct http_request *, const char *prefix, int n,
+		    int64_t *, struct app_err *);
+
+/*
+ * The session's actor.  Fills err with APP_EUNAUTH when there is no valid
+ * session.  On state-changing methods it also checks the CSRF header.
+ */
+int	api_actor(struct http_request *, struct db *, struct actor *,
+	    struct app_err *);
+/* CSRF: state-changing requests must carry X-ITF-Request (see docs). */
+int	api_csrf_ok(struct http_request *, struct app_err *);
+
+#endif
