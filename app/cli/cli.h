@@ -34,5 +34,7 @@ int	cmd_migrate_status(int, char **);
 int	cmd_schemes_load(int, char **);
 int	cmd_schemes_check(int, char **);
 int	cmd_audit_verify(int, char **);
+int	cmd_user_add(int, char **);
+int	cmd_org_add(int, char **);
 
 #endif

@@ -26,6 +26,10 @@ static const struct cli_cmd commands[] = {
 	    "and report every problem", cmd_schemes_check },
 	{ "audit", "verify", "", "check the audit trail's hash chain; print "
 	    "the first broken link", cmd_audit_verify },
+	{ "user", "add", "--email E --role R ...", "create a user, password "
+	    "on stdin (see user add --help); print its id", cmd_user_add },
+	{ "org", "add", "--name-en N --type T ...", "create an organisation "
+	    "(see org add --help); print its id", cmd_org_add },
 };
 
 static int

@@ -69,6 +69,12 @@ int		 api_path_id(struct http_request *, const char *prefix, int n,
  */
 int	api_actor(struct http_request *, struct db *, struct actor *,
 	    struct app_err *);
+/*
+ * Set (or, with an empty token and max_age 0, clear) the session cookie:
+ * HttpOnly, SameSite=Strict, Path=/, Secure when TLS is on (session.c).
+ */
+void	api_session_cookie(struct http_request *, const char *token,
+	    int max_age);
 /* CSRF: state-changing requests must carry X-ITF-Request (see docs). */
 int	api_csrf_ok(struct http_request *, struct app_err *);
 

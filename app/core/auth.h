@@ -1,0 +1,218 @@
+/*
+ * auth.h: users, passwords, sessions, login throttling and the acting user.
+ *
+ * Passwords: Argon2id (libsodium crypto_pwhash_str at the INTERACTIVE
+ * limits, 64 MiB and 2 passes per hash), at least AUTH_PASSWORD_MIN
+ * characters.
+ *
+ * Sessions: a 32-byte random token, sent to the client as 64 hex digits in
+ * the itf_session cookie and stored only as its sha256 (sessions.token_hash).
+ * A session ends AUTH_SESSION_IDLE seconds after its last use or
+ * AUTH_SESSION_ABSOLUTE seconds after login, whichever comes first, or at
+ * logout (the row is deleted).  Every login makes a new token and deletes
+ * the one the client brought, so a planted token never becomes a session.
+ *
+ * Throttling (login_attempts): a login is refused with APP_ETHROTTLED,
+ * without looking at the password, while the email has had
+ * AUTH_THROTTLE_EMAIL failures since its last success within
+ * AUTH_THROTTLE_WINDOW seconds, or the client address AUTH_THROTTLE_ADDR
+ * failures within the window.  The count is kept per email string, whether
+ * or not such a user exists, so the answer reveals nothing about accounts.
+ *
+ * Every function that writes does so in one db_tx_run() with its audit row,
+ * except the *_insert() functions, which must be called inside the
+ * caller's transaction.
+ */
+#ifndef ITF_AUTH_H
+#define ITF_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "actor.h"
+#include "db.h"
+#include "errors.h"
+
+#define AUTH_PASSWORD_MIN	12		/* characters */
+#define AUTH_PASSWORD_MAX	1024		/* bytes */
+#define AUTH_PWHASH_LEN		crypto_pwhash_STRBYTES
+#define AUTH_EMAIL_MAX		254
+#define AUTH_NAME_MAX		200		/* characters */
+#define AUTH_TOKEN_BYTES	32
+#define AUTH_TOKEN_HEX		(AUTH_TOKEN_BYTES * 2)
+#define AUTH_HASH_HEX		(crypto_hash_sha256_BYTES * 2)
+
+#define AUTH_SESSION_IDLE	(8 * 3600)	/* seconds since last use */
+#define AUTH_SESSION_ABSOLUTE	(12 * 3600)	/* seconds since login */
+
+#define AUTH_THROTTLE_WINDOW	(15 * 60)	/* seconds */
+#define AUTH_THROTTLE_EMAIL	5		/* failures per email */
+#define AUTH_THROTTLE_ADDR	20		/* failures per client address */
+
+/* A new user, as the CLI or self-registration gives it. */
+struct user_in {
+	const char	*email;		/* any case; stored lower-cased */
+	const char	*password;	/* plain text, checked against policy */
+	const char	*name;		/* may be NULL or "" */
+	int64_t		 org_id;	/* required for, and only for, applicants */
+	unsigned	 roles;		/* enum role bits, at least one */
+	int64_t		 authority_cents; /* approvers only; >= 0 */
+};
+
+/* A session just created: the token goes to the client, once. */
+struct auth_session {
+	char		token[AUTH_TOKEN_HEX + 1];
+	int64_t		user_id;
+	int		max_age;	/* seconds until the absolute expiry */
+	char		expires_at[32];	/* the absolute expiry, ISO 8601 UTC */
+};
+
+/*
+ * Pure checks (no database), also used by the unit tests.
+ */
+
+/*
+ * Lower-case and shape-check an email address (local@domain.tld, ASCII,
+ * at most AUTH_EMAIL_MAX bytes) into out.  APP_EINVAL naming field.
+ */
+int	auth_email_normalise(const char *in, char *out, size_t len,
+	    const char *field, struct app_err *);
+/* Password policy: valid UTF-8, AUTH_PASSWORD_MIN characters or more,
+ * at most AUTH_PASSWORD_MAX bytes.  APP_EINVAL naming field. */
+int	auth_password_policy(const char *, const char *field, struct app_err *);
+/*
+ * Number of characters in s if it is valid UTF-8 without control
+ * characters (tab, newline and the like), else -1.
+ */
+long	auth_text_chars(const char *s);
+/* Number of characters in s if it is valid UTF-8 (any characters), else -1. */
+long	auth_utf8_len(const char *s);
+/* A display text: no control characters, min..max characters. */
+int	auth_text_ok(const char *s, long min, long max, const char *field,
+	    struct app_err *);
+
+/* Argon2id hash of password into out (AUTH_PWHASH_LEN bytes). */
+int	auth_password_hash(const char *password, char *out, struct app_err *);
+/* 1 if password matches hash (a crypto_pwhash_str string). */
+int	auth_password_verify(const char *hash, const char *password);
+/* The hash verified in place of an unknown user's, to spend equal time. */
+const char	*auth_dummy_hash(void);
+
+/* A fresh random token: AUTH_TOKEN_HEX lower-case hex digits + NUL. */
+void	auth_token_new(char out[AUTH_TOKEN_HEX + 1]);
+/* 1 if s looks like a token we issued (64 lower-case hex digits). */
+int	auth_token_shape_ok(const char *s);
+/* sha256 of the token as AUTH_HASH_HEX hex digits + NUL. */
+void	auth_token_hash(const char *token, char out[AUTH_HASH_HEX + 1]);
+
+/*
+ * JSON input helpers shared by the account resources: refuse any key of obj
+ * not in the NULL-terminated allowed list (APP_EBADREQ naming
+ * "prefix"+key); fetch a string member (APP_EBADREQ if missing and
+ * required, or not a string).  *out is NULL for an absent optional field.
+ */
+int	auth_json_only(const json_t *obj, const char *const *allowed,
+	    const char *prefix, struct app_err *);
+int	auth_json_str(const json_t *obj, const char *key, int required,
+	    const char *prefix, const char **out, struct app_err *);
+/*
+ * A decimal integer in [min, max] (no sign unless negative, no spaces, no
+ * leading zeros), for query parameters and command-line options;
+ * APP_EBADREQ naming field otherwise.
+ */
+int	auth_parse_i64(const char *s, int64_t min, int64_t max,
+	    const char *field, int64_t *out, struct app_err *);
+
+/*
+ * Sessions and the acting user.
+ */
+
+/*
+ * Sign in.  address is the client's (for throttling); old_token, if not
+ * NULL, is the session token the client brought, deleted on success.
+ * On success fills sess (a new token) and writes a login_attempts row and
+ * a "session.create" audit row in one transaction.  Errors: APP_EUNAUTH
+ * (wrong email or password: the same answer, and about the same time,
+ * whether the email exists or not), APP_ETHROTTLED with *retry_after in
+ * seconds, APP_EBADREQ / APP_EINVAL for malformed input.
+ */
+int	auth_login(struct db *, const char *email, const char *password,
+	    const char *address, const char *old_token,
+	    struct auth_session *sess, int *retry_after, struct app_err *);
+
+/*
+ * The actor of a session token: the user's id, email, roles and (for
+ * applicants) organisation.  Refreshes the idle timer.  APP_EUNAUTH if the
+ * token is malformed, unknown, expired or its user disabled.
+ */
+int	auth_session_actor(struct db *, const char *token, struct actor *,
+	    struct app_err *);
+
+/*
+ * The session of token as JSON: {"expires_at", "idle_expires_at",
+ * "idle_timeout_seconds"}.  APP_EUNAUTH if it is not live.
+ */
+int	auth_session_json(struct db *, const char *token, json_t **out,
+	    struct app_err *);
+
+/* Sign out: delete the session of token (must be actor's), audited. */
+int	auth_logout(struct db *, const struct actor *, const char *token,
+	    struct app_err *);
+
+/*
+ * Inside the caller's transaction: create a session for user_id (deleting
+ * old_token if given and the user's expired sessions) and audit it as
+ * "session.create" by actor (NULL: the user itself, labelled email).
+ */
+int	auth_session_insert(struct db *, const struct actor *, int64_t user_id,
+	    const char *email, const char *old_token, struct auth_session *,
+	    struct app_err *);
+
+/* The actor for user_id, loaded from the database (active users only). */
+int	auth_actor_load(struct db *, int64_t user_id, struct actor *,
+	    struct app_err *);
+
+/*
+ * A user as JSON: id, email, name, roles, organisation ({id, name_en,
+ * name_zh, type} or null), authority_cents, active.  The actor may read
+ * itself; officers, auditors and admins anyone; others get APP_ENOTFOUND.
+ * *out is a new reference.
+ */
+int	auth_user_json(struct db *, const struct actor *, int64_t user_id,
+	    json_t **out, struct app_err *);
+
+/*
+ * Users.
+ */
+
+/*
+ * Check a new user against the rules (email shape, password policy,
+ * name, roles, applicants and only applicants in an organisation,
+ * authority only for approvers) and normalise the email into email_out.
+ * Fields are named prefix + "email" and so on.
+ */
+int	auth_user_validate(const struct user_in *, const char *prefix,
+	    char *email_out, size_t len, struct app_err *);
+
+/*
+ * Inside the caller's transaction: insert a validated user (email already
+ * normalised, pwhash from auth_password_hash) and its roles, and audit
+ * "user.create" by actor (NULL: the new user itself, as in
+ * self-registration).  Duplicate email: APP_ECONFLICT field prefix+"email".
+ * Unknown organisation: APP_EINVAL field prefix+"org_id".
+ */
+int	auth_user_insert(struct db *, const struct actor *,
+	    const struct user_in *, const char *email, const char *pwhash,
+	    const char *prefix, int64_t *id, struct app_err *);
+
+/*
+ * Create a user in its own transaction (validate, hash, insert, audit).
+ * Only admins (or the system actor) may.  *id is the new user's.
+ */
+int	auth_user_create(struct db *, const struct actor *,
+	    const struct user_in *, int64_t *id, struct app_err *);
+
+#endif
