@@ -1,0 +1,255 @@
+/*
+ * ledger.c: the appropriation ledger (docs/ledger.md, docs/api.md "Ledger").
+ *   GET  /api/v1/ledger/position?on=YYYY-MM-DD
+ *   GET  /api/v1/ledger/accounts
+ *   GET  /api/v1/ledger/entries?account=&kind=&paper_ref=&project_id=
+ *        &from=&to=&limit=&offset=&order=
+ *   GET  /api/v1/ledger/entries/{id}
+ *   POST /api/v1/ledger/entries/{id}/reverse	{reason, value_date?}
+ *   POST /api/v1/ledger/injections
+ *   POST /api/v1/ledger/openings
+ *   POST /api/v1/ledger/transfers
+ * Finance writes; finance, auditors, approvers and admins read.  The rule
+ * is in core (ledger_authorise() and every ledger_* function).
+ */
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include "api.h"
+#include "dates.h"
+#include "ledger.h"
+
+#define LEDGER_ENTRIES_PREFIX	"/api/v1/ledger/entries/"
+
+int	api_ledger_position(struct http_request *);
+int	api_ledger_accounts(struct http_request *);
+int	api_ledger_entries(struct http_request *);
+int	api_ledger_entry(struct http_request *);
+int	api_ledger_reverse(struct http_request *);
+int	api_ledger_injections(struct http_request *);
+int	api_ledger_openings(struct http_request *);
+int	api_ledger_transfers(struct http_request *);
+
+static struct db	*ledger_session(struct http_request *, int,
+			    struct actor *, struct app_err *);
+static int		 ledger_funding(struct http_request *, int);
+static int		 ledger_created(struct http_request *, struct db *,
+			    const struct actor *, int64_t, struct app_err *);
+
+/* The database and the acting user, allowed to read (or write). */
+static struct db *
+ledger_session(struct http_request *req, int write, struct actor *actor,
+    struct app_err *err)
+{
+	struct db	*db;
+
+	if ((db = api_db(err)) == NULL || !api_actor(req, db, actor, err) ||
+	    !ledger_authorise(actor, write, err))
+		return (NULL);
+	return (db);
+}
+
+/* 201 with the new entry, as GET /entries/{id} shows it. */
+static int
+ledger_created(struct http_request *req, struct db *db,
+    const struct actor *actor, int64_t id, struct app_err *err)
+{
+	json_t	*out;
+
+	out = NULL;
+	if (err->code == APP_OK)
+		ledger_entry_get(db, actor, id, &out, err);
+	return (api_finish(req, 201, out, err));
+}
+
+int
+api_ledger_position(struct http_request *req)
+{
+	static const char *const	 allowed[] = { "on", NULL };
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	const char			*on;
+	json_t				*out;
+	int				 day;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	if ((db = ledger_session(req, 0, &actor, &err)) == NULL ||
+	    !api_query_only(req, allowed, &err))
+		return (api_error(req, &err));
+	if ((on = api_query(req, "on")) == NULL)
+		day = date_today_hk();
+	else if (!date_parse(on, &day)) {
+		app_err_set(&err, APP_EBADREQ, "on", "\"on\" must be a real "
+		    "date written YYYY-MM-DD");
+		return (api_error(req, &err));
+	}
+	ledger_position(db, &actor, day, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_ledger_accounts(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*out;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	if ((db = ledger_session(req, 0, &actor, &err)) == NULL ||
+	    !api_query_only(req, NULL, &err))
+		return (api_error(req, &err));
+	ledger_accounts_list(db, &actor, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_ledger_entries(struct http_request *req)
+{
+	static const char *const	 allowed[] = { "account", "kind",
+					    "paper_ref", "project_id", "from",
+					    "to", "limit", "offset", "order",
+					    NULL };
+	struct app_err			 err;
+	struct actor			 actor;
+	struct ledger_filter		 f;
+	struct db			*db;
+	const char			*v;
+	json_t				*out;
+	size_t				 i;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	ledger_filter_init(&f);
+	if ((db = ledger_session(req, 0, &actor, &err)) == NULL ||
+	    !api_query_only(req, allowed, &err))
+		return (api_error(req, &err));
+	for (i = 0; allowed[i] != NULL; i++) {
+		if ((v = api_query(req, allowed[i])) != NULL &&
+		    !ledger_filter_set(&f, allowed[i], v, &err))
+			return (api_error(req, &err));
+	}
+	ledger_entries_list(db, &actor, &f, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_ledger_entry(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*out;
+	int64_t		 id;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	if ((db = ledger_session(req, 0, &actor, &err)) == NULL ||
+	    !api_query_only(req, NULL, &err) ||
+	    !api_path_id(req, LEDGER_ENTRIES_PREFIX, 0, &id, &err))
+		return (api_error(req, &err));
+	ledger_entry_get(db, &actor, id, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_ledger_reverse(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*in;
+	char		 reason[LEDGER_TEXT_MAX];
+	int64_t		 id, rid;
+	int		 day;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = NULL;
+	rid = 0;
+	if ((db = ledger_session(req, 1, &actor, &err)) == NULL ||
+	    !api_path_id(req, LEDGER_ENTRIES_PREFIX, 0, &id, &err) ||
+	    !api_json_body(req, &in, &err))
+		return (api_error(req, &err));
+	if (ledger_reverse_from_json(in, reason, sizeof(reason), &day, &err))
+		ledger_reverse_tx(db, &actor, id, reason, day, &rid, &err);
+	json_decref(in);
+	return (ledger_created(req, db, &actor, rid, &err));
+}
+
+/* POST /injections and /openings share their body. */
+static int
+ledger_funding(struct http_request *req, int opening)
+{
+	struct app_err		 err;
+	struct actor		 actor;
+	struct ledger_funding	 f;
+	struct db		*db;
+	json_t			*in;
+	int64_t			 id;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = NULL;
+	id = 0;
+	if ((db = ledger_session(req, 1, &actor, &err)) == NULL ||
+	    !api_json_body(req, &in, &err))
+		return (api_error(req, &err));
+	if (ledger_funding_from_json(in, opening, &f, &err)) {
+		if (opening)
+			ledger_open_tx(db, &actor, &f, &id, &err);
+		else
+			ledger_inject_tx(db, &actor, &f, &id, &err);
+	}
+	json_decref(in);
+	return (ledger_created(req, db, &actor, id, &err));
+}
+
+int
+api_ledger_injections(struct http_request *req)
+{
+	return (ledger_funding(req, 0));
+}
+
+int
+api_ledger_openings(struct http_request *req)
+{
+	return (ledger_funding(req, 1));
+}
+
+int
+api_ledger_transfers(struct http_request *req)
+{
+	struct app_err		 err;
+	struct actor		 actor;
+	struct ledger_transfer	 t;
+	struct db		*db;
+	json_t			*in;
+	int64_t			 id;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = NULL;
+	id = 0;
+	if ((db = ledger_session(req, 1, &actor, &err)) == NULL ||
+	    !api_json_body(req, &in, &err))
+		return (api_error(req, &err));
+	if (ledger_transfer_from_json(in, &t, &err))
+		ledger_transfer_tx(db, &actor, &t, &id, &err);
+	json_decref(in);
+	return (ledger_created(req, db, &actor, id, &err));
+}
