@@ -1,0 +1,442 @@
+/*
+ * applications.c: funding applications (docs/api.md, "Applications").
+ *   GET   /api/v1/applications?scheme=&status=&organisation=
+ *             &submitted_from=&submitted_to=&reference=&limit=&cursor=
+ *   POST  /api/v1/applications                       create a draft
+ *   GET   /api/v1/applications/{id}
+ *   PATCH /api/v1/applications/{id}                  edit a draft / returned
+ *   POST  /api/v1/applications/{id}/submit           submit or resubmit
+ *   POST  /api/v1/applications/{id}/screen           {"decision","note"}
+ *   POST  /api/v1/applications/{id}/withdraw         {"reason"}
+ *   GET   /api/v1/applications/{id}/duplicates       officers
+ *   GET   /api/v1/applications/by-reference/TVP/0001/21
+ * Every endpoint acts for a session (401 without one); who may do what is
+ * decided in app/core/applications.c.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include "api.h"
+#include "applications.h"
+#include "dates.h"
+
+#define APPS_PREFIX	"/api/v1/applications/"
+#define APPS_REF_PREFIX	"/api/v1/applications/by-reference/"
+
+int	api_applications(struct http_request *);
+int	api_applications_one(struct http_request *);
+int	api_applications_submit(struct http_request *);
+int	api_applications_screen(struct http_request *);
+int	api_applications_withdraw(struct http_request *);
+int	api_applications_duplicates(struct http_request *);
+int	api_applications_by_reference(struct http_request *);
+
+static int	apps_session(struct http_request *, struct db **,
+		    struct actor *, struct app_err *);
+static int	apps_body(struct http_request *, int, json_t **,
+		    struct app_err *);
+static int	apps_keys_only(const json_t *, const char *const *,
+		    struct app_err *);
+static int	apps_opt_str(const json_t *, const char *, const char **,
+		    struct app_err *);
+static int	apps_query_id(const char *, const char *, int64_t *,
+		    struct app_err *);
+static int	apps_query_date(struct http_request *, const char *, int *,
+		    struct app_err *);
+static int	apps_filter(struct http_request *, struct application_filter *,
+		    char *, size_t, struct app_err *);
+static int	apps_list(struct http_request *);
+static int	apps_create(struct http_request *);
+static int	apps_action_id(struct http_request *, int64_t *,
+		    struct app_err *);
+
+/* The worker's database and the session's actor (401 without one). */
+static int
+apps_session(struct http_request *req, struct db **db, struct actor *actor,
+    struct app_err *err)
+{
+	if ((*db = api_db(err)) == NULL)
+		return (0);
+	return (api_actor(req, *db, actor, err));
+}
+
+/*
+ * The JSON body; with optional set, no body at all (Content-Length 0)
+ * reads as {}.
+ */
+static int
+apps_body(struct http_request *req, int optional, json_t **in,
+    struct app_err *err)
+{
+	*in = NULL;
+	if (optional && req->content_length == 0) {
+		if ((*in = json_object()) == NULL)
+			return (app_err_set(err, APP_EINTERNAL, NULL,
+			    "out of memory"));
+		return (1);
+	}
+	return (api_json_body(req, in, err));
+}
+
+/* Refuse any key of in not in allowed (400 naming it). */
+static int
+apps_keys_only(const json_t *in, const char *const *allowed,
+    struct app_err *err)
+{
+	const char	*key;
+	json_t		*v;
+	size_t		 i;
+	int		 ok;
+
+	json_object_foreach((json_t *)in, key, v) {
+		ok = 0;
+		for (i = 0; allowed[i] != NULL; i++) {
+			if (strcmp(allowed[i], key) == 0)
+				ok = 1;
+		}
+		if (!ok)
+			return (app_err_set(err, APP_EBADREQ, key,
+			    "unknown field \"%.60s\"", key));
+	}
+	return (1);
+}
+
+/* An optional string member (absent or null: *out NULL). */
+static int
+apps_opt_str(const json_t *in, const char *key, const char **out,
+    struct app_err *err)
+{
+	json_t	*v;
+
+	*out = NULL;
+	v = json_object_get(in, key);
+	if (v == NULL || json_is_null(v))
+		return (1);
+	if (!json_is_string(v))
+		return (app_err_set(err, APP_EBADREQ, key, "%s: must be a "
+		    "string", key));
+	*out = json_string_value(v);
+	return (1);
+}
+
+/* A positive int64 written in plain digits. */
+static int
+apps_query_id(const char *name, const char *v, int64_t *out,
+    struct app_err *err)
+{
+	char		*end;
+	long long	 n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (v[0] < '1' || v[0] > '9' || *end != '\0' || errno != 0 || n <= 0)
+		return (app_err_set(err, APP_EBADREQ, name, "%s: must be a "
+		    "positive whole number", name));
+	*out = n;
+	return (1);
+}
+
+static int
+apps_query_date(struct http_request *req, const char *name, int *day,
+    struct app_err *err)
+{
+	const char	*v;
+
+	*day = -1;
+	if ((v = api_query(req, name)) == NULL)
+		return (1);
+	if (!date_parse(v, day))
+		return (app_err_set(err, APP_EBADREQ, name, "%s: must be a "
+		    "real date written YYYY-MM-DD", name));
+	return (1);
+}
+
+/* The list's query string into f (scheme code copied into code). */
+static int
+apps_filter(struct http_request *req, struct application_filter *f,
+    char *code, size_t codelen, struct app_err *err)
+{
+	static const char *const	 allowed[] = {
+		"scheme", "status", "organisation", "submitted_from",
+		"submitted_to", "reference", "limit", "cursor", NULL
+	};
+	const struct scheme		*s;
+	enum application_status		 st;
+	const char			*v;
+	char				 buf[256], *p, *comma;
+	int64_t				 n;
+
+	memset(f, 0, sizeof(*f));
+	f->limit = APPLICATION_LIST_DEFAULT;
+	if (!api_query_only(req, allowed, err) ||
+	    !apps_query_date(req, "submitted_from", &f->submitted_from, err) ||
+	    !apps_query_date(req, "submitted_to", &f->submitted_to, err))
+		return (0);
+	if (f->submitted_from >= 0 && f->submitted_to >= 0 &&
+	    f->submitted_from > f->submitted_to)
+		return (app_err_set(err, APP_EBADREQ, "submitted_to",
+		    "submitted_to: is before submitted_from"));
+	if ((v = api_query(req, "scheme")) != NULL) {
+		if ((s = schemes_find(&api_schemes, v)) == NULL)
+			return (app_err_set(err, APP_EBADREQ, "scheme",
+			    "scheme: no scheme with code \"%.16s\"", v));
+		snprintf(code, codelen, "%s", s->code);
+		f->scheme = code;
+	}
+	if ((v = api_query(req, "status")) != NULL) {
+		/* One status or several, comma-separated. */
+		if (snprintf(buf, sizeof(buf), "%s", v) >= (int)sizeof(buf))
+			return (app_err_set(err, APP_EBADREQ, "status",
+			    "status: too long"));
+		for (p = buf; p != NULL; p = comma) {
+			if ((comma = strchr(p, ',')) != NULL)
+				*comma++ = '\0';
+			if (!application_status_parse(p, &st))
+				return (app_err_set(err, APP_EBADREQ, "status",
+				    "status: \"%.30s\" is not a status", p));
+			f->statuses |= 1U << st;
+		}
+	}
+	if ((v = api_query(req, "organisation")) != NULL &&
+	    !apps_query_id("organisation", v, &f->org_id, err))
+		return (0);
+	if ((v = api_query(req, "cursor")) != NULL &&
+	    !apps_query_id("cursor", v, &f->before_id, err))
+		return (0);
+	if ((v = api_query(req, "limit")) != NULL) {
+		if (!apps_query_id("limit", v, &n, err))
+			return (0);
+		if (n > APPLICATION_LIST_MAX)
+			return (app_err_set(err, APP_EBADREQ, "limit",
+			    "limit: at most %d", APPLICATION_LIST_MAX));
+		f->limit = (int)n;
+	}
+	if ((v = api_query(req, "reference")) != NULL) {
+		if (*v == '\0' || strlen(v) >= APPLICATION_REF_MAX)
+			return (app_err_set(err, APP_EBADREQ, "reference",
+			    "reference: written like TVP/0001/21"));
+		f->reference = v;
+	}
+	return (1);
+}
+
+int
+api_applications(struct http_request *req)
+{
+	switch (req->method) {
+	case HTTP_METHOD_GET:
+		return (apps_list(req));
+	case HTTP_METHOD_POST:
+		return (apps_create(req));
+	default:
+		return (api_method_not_allowed(req, "GET, POST"));
+	}
+}
+
+static int
+apps_list(struct http_request *req)
+{
+	struct application_filter	 f;
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	json_t				*out;
+	char				 code[16];
+
+	app_err_clear(&err);
+	out = NULL;
+	if (apps_session(req, &db, &actor, &err) &&
+	    apps_filter(req, &f, code, sizeof(code), &err))
+		applications_list_json(db, &actor, &f, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+static int
+apps_create(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*in, *out;
+
+	app_err_clear(&err);
+	in = out = NULL;
+	if (apps_session(req, &db, &actor, &err) &&
+	    api_query_only(req, NULL, &err) &&
+	    apps_body(req, 0, &in, &err))
+		applications_create(db, &api_schemes, &actor, in, &out, &err);
+	json_decref(in);
+	return (api_finish(req, 201, out, &err));
+}
+
+int
+api_applications_one(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*in, *out;
+	int64_t		 id;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_PATCH)
+		return (api_method_not_allowed(req, "GET, PATCH"));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (apps_session(req, &db, &actor, &err) &&
+	    api_path_id(req, APPS_PREFIX, 0, &id, &err) &&
+	    api_query_only(req, NULL, &err)) {
+		if (req->method == HTTP_METHOD_GET)
+			applications_get_json(db, &actor, id, &out, &err);
+		else if (apps_body(req, 0, &in, &err))
+			applications_update(db, &api_schemes, &actor, id, in,
+			    &out, &err);
+	}
+	json_decref(in);
+	return (api_finish(req, 200, out, &err));
+}
+
+/* The id of /api/v1/applications/{id}/<action>, for a POST. */
+static int
+apps_action_id(struct http_request *req, int64_t *id, struct app_err *err)
+{
+	return (api_path_id(req, APPS_PREFIX, 0, id, err) &&
+	    api_query_only(req, NULL, err));
+}
+
+int
+api_applications_submit(struct http_request *req)
+{
+	static const char *const	 allowed[] = { NULL };
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	json_t				*in, *out;
+	int64_t				 id;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (apps_session(req, &db, &actor, &err) &&
+	    apps_action_id(req, &id, &err) && apps_body(req, 1, &in, &err) &&
+	    apps_keys_only(in, allowed, &err))
+		applications_submit(db, &api_schemes, &actor, id,
+		    application_today(), &out, &err);
+	json_decref(in);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_applications_screen(struct http_request *req)
+{
+	static const char *const	 allowed[] = {
+		"decision", "note", NULL
+	};
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	json_t				*in, *out;
+	const char			*decision, *note;
+	int64_t				 id;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (apps_session(req, &db, &actor, &err) &&
+	    apps_action_id(req, &id, &err) && apps_body(req, 0, &in, &err) &&
+	    apps_keys_only(in, allowed, &err) &&
+	    apps_opt_str(in, "decision", &decision, &err) &&
+	    apps_opt_str(in, "note", &note, &err))
+		applications_screen(db, &api_schemes, &actor, id, decision,
+		    note, &out, &err);
+	json_decref(in);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_applications_withdraw(struct http_request *req)
+{
+	static const char *const	 allowed[] = { "reason", NULL };
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	json_t				*in, *out;
+	const char			*reason;
+	int64_t				 id;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (apps_session(req, &db, &actor, &err) &&
+	    apps_action_id(req, &id, &err) && apps_body(req, 1, &in, &err) &&
+	    apps_keys_only(in, allowed, &err) &&
+	    apps_opt_str(in, "reason", &reason, &err))
+		applications_withdraw(db, &api_schemes, &actor, id, reason,
+		    &out, &err);
+	json_decref(in);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_applications_duplicates(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*out;
+	int64_t		 id;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	if (apps_session(req, &db, &actor, &err) &&
+	    api_path_id(req, APPS_PREFIX, 0, &id, &err) &&
+	    api_query_only(req, NULL, &err))
+		applications_duplicates_json(db, &actor, id, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_applications_by_reference(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*out;
+	char		 prefix[8], seq[8], year[4], ref[APPLICATION_REF_MAX];
+	size_t		 i;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	if (apps_session(req, &db, &actor, &err) &&
+	    api_query_only(req, NULL, &err)) {
+		if (api_path_seg(req, APPS_REF_PREFIX, 0, prefix,
+		    sizeof(prefix)) == NULL ||
+		    api_path_seg(req, APPS_REF_PREFIX, 1, seq,
+		    sizeof(seq)) == NULL ||
+		    api_path_seg(req, APPS_REF_PREFIX, 2, year,
+		    sizeof(year)) == NULL) {
+			app_err_set(&err, APP_ENOTFOUND, "reference",
+			    "no such application");
+		} else {
+			for (i = 0; prefix[i] != '\0'; i++)
+				prefix[i] = (char)toupper((unsigned char)
+				    prefix[i]);
+			snprintf(ref, sizeof(ref), "%s/%s/%s", prefix, seq,
+			    year);
+			applications_get_by_reference_json(db, &actor, ref,
+			    &out, &err);
+		}
+	}
+	return (api_finish(req, 200, out, &err));
+}

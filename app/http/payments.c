@@ -1,0 +1,197 @@
+/*
+ * payments.c: payments of project tranches (docs/api.md, "Projects and
+ * payments").
+ *   GET   /api/v1/payments?project=&status=&limit=&cursor=
+ *   POST  /api/v1/payments          prepare: {tranche_id, amount_cents?,
+ *                                   project_id?, note?} + Idempotency-Key
+ *   GET   /api/v1/payments/{id}
+ *   POST  /api/v1/payments/{id}/approve   {note?}
+ *   POST  /api/v1/payments/{id}/cancel    {reason}
+ * A prepare answers 201 for a new payment and 200 with the same payment
+ * when the key comes again with the same body.  Rules: app/core/payments.c.
+ */
+#include <string.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include "api.h"
+#include "auth.h"
+#include "payments.h"
+#include "projects.h"
+
+#define PAYMENTS_PREFIX		"/api/v1/payments/"
+
+int	api_payments(struct http_request *);
+int	api_payments_one(struct http_request *);
+int	api_payments_action(struct http_request *);
+
+static int	pay_session(struct http_request *, struct db **,
+		    struct actor *, struct app_err *);
+static int	pay_list(struct http_request *);
+static int	pay_prepare(struct http_request *);
+
+static int
+pay_session(struct http_request *req, struct db **db, struct actor *actor,
+    struct app_err *err)
+{
+	if ((*db = api_db(err)) == NULL)
+		return (0);
+	return (api_actor(req, *db, actor, err));
+}
+
+int
+api_payments(struct http_request *req)
+{
+	switch (req->method) {
+	case HTTP_METHOD_GET:
+		return (pay_list(req));
+	case HTTP_METHOD_POST:
+		return (pay_prepare(req));
+	default:
+		return (api_method_not_allowed(req, "GET, POST"));
+	}
+}
+
+static int
+pay_list(struct http_request *req)
+{
+	static const char *const	 allowed[] = { "project", "status",
+		"limit", "cursor", NULL };
+	struct payment_filter		 f;
+	enum payment_status		 st;
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	json_t				*out;
+	const char			*v;
+	int64_t				 n;
+
+	app_err_clear(&err);
+	out = NULL;
+	memset(&f, 0, sizeof(f));
+	f.status = -1;
+	f.limit = PAYMENT_LIST_DEFAULT;
+	if (!pay_session(req, &db, &actor, &err) ||
+	    !api_query_only(req, allowed, &err))
+		goto out;
+	if ((v = api_query(req, "project")) != NULL &&
+	    !auth_parse_i64(v, 1, INT64_MAX, "project", &f.project_id, &err))
+		goto out;
+	if ((v = api_query(req, "cursor")) != NULL &&
+	    !auth_parse_i64(v, 1, INT64_MAX, "cursor", &f.before_id, &err))
+		goto out;
+	if ((v = api_query(req, "limit")) != NULL) {
+		if (!auth_parse_i64(v, 1, PAYMENT_LIST_MAX, "limit", &n, &err))
+			goto out;
+		f.limit = (int)n;
+	}
+	if ((v = api_query(req, "status")) != NULL) {
+		if (!payment_status_parse(v, &st)) {
+			app_err_set(&err, APP_EBADREQ, "status", "status: "
+			    "prepared, approved or cancelled");
+			goto out;
+		}
+		f.status = (int)st;
+	}
+	payments_list_json(db, &actor, &f, &out, &err);
+out:
+	return (api_finish(req, 200, out, &err));
+}
+
+static int
+pay_prepare(struct http_request *req)
+{
+	struct payment_request	 pr;
+	struct app_err		 err;
+	struct actor		 actor;
+	struct db		*db;
+	json_t			*in, *out;
+	const char		*key;
+	int			 created;
+
+	app_err_clear(&err);
+	in = out = NULL;
+	created = 0;
+	if (!http_request_header(req, "idempotency-key", &key))
+		key = NULL;
+	if (pay_session(req, &db, &actor, &err) &&
+	    api_query_only(req, NULL, &err) &&
+	    api_json_body(req, &in, &err) &&
+	    payments_request_from_json(in, key, &pr, &err))
+		payments_prepare(db, &actor, &pr, &created, &out, &err);
+	json_decref(in);
+	return (api_finish(req, created ? 201 : 200, out, &err));
+}
+
+int
+api_payments_one(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*out;
+	int64_t		 id;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	if (pay_session(req, &db, &actor, &err) &&
+	    api_path_id(req, PAYMENTS_PREFIX, 0, &id, &err) &&
+	    api_query_only(req, NULL, &err))
+		payments_get_json(db, &actor, id, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+/* POST /payments/{id}/approve {note?} and /cancel {reason}. */
+int
+api_payments_action(struct http_request *req)
+{
+	static const char *const	 note_keys[] = { "note", NULL };
+	static const char *const	 reason_keys[] = { "reason", NULL };
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	json_t				*in, *out, *v;
+	const char			*s, *key;
+	char				 action[16];
+	int64_t				 id;
+	int				 approve;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (!pay_session(req, &db, &actor, &err) ||
+	    !api_path_id(req, PAYMENTS_PREFIX, 0, &id, &err) ||
+	    !api_query_only(req, NULL, &err) ||
+	    api_path_seg(req, PAYMENTS_PREFIX, 1, action, sizeof(action)) ==
+	    NULL)
+		goto out;
+	if (req->content_length == 0)
+		in = json_object();
+	else if (!api_json_body(req, &in, &err))
+		goto out;
+	approve = strcmp(action, "approve") == 0;
+	key = approve ? "note" : "reason";
+	if (!projects_json_only(in, approve ? note_keys : reason_keys, "",
+	    &err))
+		goto out;
+	s = NULL;
+	if ((v = json_object_get(in, key)) != NULL && !json_is_null(v)) {
+		if (!json_is_string(v)) {
+			app_err_set(&err, APP_EBADREQ, key, "%s: must be a "
+			    "string", key);
+			goto out;
+		}
+		s = json_string_value(v);
+	}
+	if (approve)
+		payments_approve(db, &actor, id, s, &out, &err);
+	else
+		payments_cancel(db, &actor, id, s, &out, &err);
+out:
+	json_decref(in);
+	return (api_finish(req, 200, out, &err));
+}

@@ -1,0 +1,564 @@
+/*
+ * projects.c: projects, their agreements, reports and variations
+ * (docs/api.md, "Projects and payments").
+ *   GET   /api/v1/projects?status=&scheme=&organisation=&on_hold=
+ *             &limit=&cursor=
+ *   GET   /api/v1/projects/{id}
+ *   PUT   /api/v1/projects/{id}/milestones          officer, before signing
+ *   POST  /api/v1/projects/{id}/sign|suspend|resume|terminate|close|refund
+ *   POST  /api/v1/projects/{id}/milestones/{seq}/reports   JSON or multipart
+ *   GET   /api/v1/projects/{id}/variations
+ *   POST  /api/v1/projects/{id}/variations
+ *   GET   /api/v1/progress-reports/{id}
+ *   GET   /api/v1/progress-reports/{id}/file
+ *   POST  /api/v1/progress-reports/{id}/accept|return
+ *   POST  /api/v1/variations/{id}/approve|reject
+ * Every endpoint acts for a session; who may do what is decided in
+ * app/core/projects*.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <kore/kore.h>
+#include <kore/http.h>
+
+#include "api.h"
+#include "auth.h"
+#include "projects.h"
+
+#define PROJECTS_PREFIX		"/api/v1/projects/"
+#define REPORTS_PREFIX		"/api/v1/progress-reports/"
+#define VARIATIONS_PREFIX	"/api/v1/variations/"
+
+int	api_projects_list(struct http_request *);
+int	api_projects_one(struct http_request *);
+int	api_projects_milestones(struct http_request *);
+int	api_projects_action(struct http_request *);
+int	api_projects_reports(struct http_request *);
+int	api_projects_variations(struct http_request *);
+int	api_progress_report(struct http_request *);
+int	api_progress_report_file(struct http_request *);
+int	api_progress_report_review(struct http_request *);
+int	api_variation_decide(struct http_request *);
+int	v_itf_form(struct http_request *, const void *);
+
+static int	proj_session(struct http_request *, struct db **,
+		    struct actor *, struct app_err *);
+static int	proj_body(struct http_request *, int, json_t **,
+		    struct app_err *);
+static int	proj_keys(const json_t *, const char *const *,
+		    struct app_err *);
+static int	proj_str(const json_t *, const char *, const char **,
+		    struct app_err *);
+static int	proj_filter(struct http_request *, struct project_filter *,
+		    char *, size_t, struct app_err *);
+static const char *proj_upload_dir(char *, size_t);
+static int	proj_form(struct http_request *, json_t **,
+		    struct project_upload *, unsigned char **,
+		    struct app_err *);
+
+/*
+ * Multipart text fields reach the handler only through a validator
+ * (conf/routes.conf); the core validates them, so this accepts any.
+ */
+int
+v_itf_form(struct http_request *req, const void *data)
+{
+	return (KORE_RESULT_OK);
+}
+
+static int
+proj_session(struct http_request *req, struct db **db, struct actor *actor,
+    struct app_err *err)
+{
+	if ((*db = api_db(err)) == NULL)
+		return (0);
+	return (api_actor(req, *db, actor, err));
+}
+
+/* The JSON body; optional: no body reads as {}. */
+static int
+proj_body(struct http_request *req, int optional, json_t **in,
+    struct app_err *err)
+{
+	*in = NULL;
+	if (optional && req->content_length == 0) {
+		if ((*in = json_object()) == NULL)
+			return (app_err_set(err, APP_EINTERNAL, NULL,
+			    "out of memory"));
+		return (1);
+	}
+	return (api_json_body(req, in, err));
+}
+
+static int
+proj_keys(const json_t *in, const char *const *allowed, struct app_err *err)
+{
+	return (projects_json_only(in, allowed, "", err));
+}
+
+static int
+proj_str(const json_t *in, const char *key, const char **out,
+    struct app_err *err)
+{
+	const json_t	*v;
+
+	*out = NULL;
+	v = json_object_get(in, key);
+	if (v == NULL || json_is_null(v))
+		return (1);
+	if (!json_is_string(v))
+		return (app_err_set(err, APP_EBADREQ, key, "%s: must be a "
+		    "string", key));
+	*out = json_string_value(v);
+	return (1);
+}
+
+/* Where uploads live: ITF_UPLOAD_DIR, or var/uploads under the root. */
+static const char *
+proj_upload_dir(char *buf, size_t len)
+{
+	const char	*v;
+
+	if ((v = getenv("ITF_UPLOAD_DIR")) != NULL && *v != '\0')
+		snprintf(buf, len, "%s", v);
+	else
+		snprintf(buf, len, "%s/%s", api_root, PROJECT_UPLOAD_DIR);
+	return (buf);
+}
+
+static int
+proj_filter(struct http_request *req, struct project_filter *f, char *code,
+    size_t codelen, struct app_err *err)
+{
+	static const char *const	 allowed[] = { "status", "scheme",
+		"organisation", "on_hold", "limit", "cursor", NULL };
+	const struct scheme		*s;
+	enum project_status		 st;
+	const char			*v;
+	char				 buf[256], *p, *comma;
+	int64_t				 n;
+
+	memset(f, 0, sizeof(*f));
+	f->on_hold = -1;
+	f->limit = PROJECT_LIST_DEFAULT;
+	if (!api_query_only(req, allowed, err))
+		return (0);
+	if ((v = api_query(req, "scheme")) != NULL) {
+		if ((s = schemes_find(&api_schemes, v)) == NULL)
+			return (app_err_set(err, APP_EBADREQ, "scheme",
+			    "scheme: no scheme with code \"%.16s\"", v));
+		snprintf(code, codelen, "%s", s->code);
+		f->scheme = code;
+	}
+	if ((v = api_query(req, "status")) != NULL) {
+		if (snprintf(buf, sizeof(buf), "%s", v) >= (int)sizeof(buf))
+			return (app_err_set(err, APP_EBADREQ, "status",
+			    "status: too long"));
+		for (p = buf; p != NULL; p = comma) {
+			if ((comma = strchr(p, ',')) != NULL)
+				*comma++ = '\0';
+			if (!project_status_parse(p, &st))
+				return (app_err_set(err, APP_EBADREQ, "status",
+				    "status: \"%.30s\" is not a project status",
+				    p));
+			f->statuses |= 1U << st;
+		}
+	}
+	if ((v = api_query(req, "on_hold")) != NULL) {
+		if (strcmp(v, "true") == 0)
+			f->on_hold = 1;
+		else if (strcmp(v, "false") == 0)
+			f->on_hold = 0;
+		else
+			return (app_err_set(err, APP_EBADREQ, "on_hold",
+			    "on_hold: true or false"));
+	}
+	if ((v = api_query(req, "organisation")) != NULL &&
+	    !auth_parse_i64(v, 1, INT64_MAX, "organisation", &f->org_id, err))
+		return (0);
+	if ((v = api_query(req, "cursor")) != NULL &&
+	    !auth_parse_i64(v, 1, INT64_MAX, "cursor", &f->before_id, err))
+		return (0);
+	if ((v = api_query(req, "limit")) != NULL) {
+		if (!auth_parse_i64(v, 1, PROJECT_LIST_MAX, "limit", &n, err))
+			return (0);
+		f->limit = (int)n;
+	}
+	return (1);
+}
+
+int
+api_projects_list(struct http_request *req)
+{
+	struct project_filter	 f;
+	struct app_err		 err;
+	struct actor		 actor;
+	struct db		*db;
+	json_t			*out;
+	char			 code[16];
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	if (proj_session(req, &db, &actor, &err) &&
+	    proj_filter(req, &f, code, sizeof(code), &err))
+		projects_list_json(db, &actor, &f, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_projects_one(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*out;
+	int64_t		 id;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	if (proj_session(req, &db, &actor, &err) &&
+	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
+	    api_query_only(req, NULL, &err))
+		projects_get_json(db, &actor, id, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_projects_milestones(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*in, *out;
+	int64_t		 id;
+
+	if (req->method != HTTP_METHOD_PUT)
+		return (api_method_not_allowed(req, "PUT"));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (proj_session(req, &db, &actor, &err) &&
+	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
+	    api_query_only(req, NULL, &err) && proj_body(req, 0, &in, &err))
+		projects_schedule_set(db, &actor, id, in, &out, &err);
+	json_decref(in);
+	return (api_finish(req, 200, out, &err));
+}
+
+/* POST /projects/{id}/{sign,suspend,resume,terminate,close,refund}. */
+int
+api_projects_action(struct http_request *req)
+{
+	static const char *const	 note_keys[] = { "note", NULL };
+	static const char *const	 reason_keys[] = { "reason", NULL };
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	json_t				*in, *out;
+	const char			*s;
+	char				 action[16];
+	int64_t				 id;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (!proj_session(req, &db, &actor, &err) ||
+	    !api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) ||
+	    !api_query_only(req, NULL, &err) ||
+	    api_path_seg(req, PROJECTS_PREFIX, 1, action, sizeof(action)) ==
+	    NULL || !proj_body(req, 1, &in, &err))
+		goto out;
+	if (strcmp(action, "refund") == 0) {
+		projects_refund(db, &actor, id, in, &out, &err);
+		goto out;
+	}
+	if (strcmp(action, "suspend") == 0 ||
+	    strcmp(action, "terminate") == 0) {
+		if (!proj_keys(in, reason_keys, &err) ||
+		    !proj_str(in, "reason", &s, &err))
+			goto out;
+		if (action[0] == 's')
+			projects_suspend(db, &actor, id, s, &out, &err);
+		else
+			projects_terminate(db, &actor, id, s, &out, &err);
+		goto out;
+	}
+	if (!proj_keys(in, note_keys, &err) || !proj_str(in, "note", &s, &err))
+		goto out;
+	if (strcmp(action, "sign") == 0)
+		projects_sign(db, &actor, id, s, &out, &err);
+	else if (strcmp(action, "resume") == 0)
+		projects_resume(db, &actor, id, s, &out, &err);
+	else if (strcmp(action, "close") == 0)
+		projects_close(db, &actor, id, s, &out, &err);
+	else
+		app_err_set(&err, APP_ENOTFOUND, NULL, "no such action");
+out:
+	json_decref(in);
+	return (api_finish(req, 200, out, &err));
+}
+
+/*
+ * A multipart report: the text fields (kind, text, expenditure_cents,
+ * audited_cost_cents, interest_cents) into a JSON object as the JSON form
+ * would have them, and the part named "file".  *buf (kore_free) holds the
+ * file's bytes.
+ */
+static int
+proj_form(struct http_request *req, json_t **in, struct project_upload *up,
+    unsigned char **buf, struct app_err *err)
+{
+	static const char *const	 texts[] = { "kind", "text", NULL };
+	static const char *const	 cents[] = { "expenditure_cents",
+		"audited_cost_cents", "interest_cents", NULL };
+	struct http_file		*f;
+	const char			*v;
+	json_t				*s;
+	int64_t				 n;
+	size_t				 i, off;
+	ssize_t				 r;
+
+	*buf = NULL;
+	memset(up, 0, sizeof(*up));
+	http_populate_multipart_form(req);
+	if ((*in = json_object()) == NULL)
+		return (app_err_set(err, APP_EINTERNAL, NULL, "out of memory"));
+	for (i = 0; texts[i] != NULL; i++) {
+		if (!http_argument_get_string(req, texts[i], &v))
+			continue;
+		if ((s = json_string(v)) == NULL)
+			return (app_err_set(err, APP_EINVAL, texts[i],
+			    "%s: must be UTF-8 text", texts[i]));
+		json_object_set_new(*in, texts[i], s);
+	}
+	for (i = 0; cents[i] != NULL; i++) {
+		if (!http_argument_get_string(req, cents[i], &v))
+			continue;
+		if (!auth_parse_i64(v, 0, INT64_MAX, cents[i], &n, err))
+			return (0);
+		json_object_set_new(*in, cents[i], json_integer(n));
+	}
+	if ((f = http_file_lookup(req, "file")) == NULL)
+		return (1);
+	if (f->length > PROJECT_UPLOAD_MAX)
+		return (app_err_set(err, APP_ETOOLARGE, "file", "file: at most "
+		    "%d bytes", PROJECT_UPLOAD_MAX));
+	*buf = kore_malloc(f->length + 1);
+	http_file_rewind(f);
+	for (off = 0; off < f->length; off += (size_t)r) {
+		r = http_file_read(f, *buf + off, f->length - off);
+		if (r <= 0)
+			return (app_err_set(err, APP_EBADREQ, "file",
+			    "file: could not be read"));
+	}
+	up->data = *buf;
+	up->len = f->length;
+	up->filename = f->filename;
+	return (1);
+}
+
+int
+api_projects_reports(struct http_request *req)
+{
+	struct project_upload	 up;
+	struct app_err		 err;
+	struct actor		 actor;
+	struct db		*db;
+	json_t			*in, *out;
+	unsigned char		*buf;
+	const char		*ctype;
+	char			 dir[PATH_MAX];
+	int64_t			 id, seq;
+	int			 multipart;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = out = NULL;
+	buf = NULL;
+	multipart = http_request_header(req, "content-type", &ctype) &&
+	    strncasecmp(ctype, "multipart/form-data", 19) == 0;
+	if (proj_session(req, &db, &actor, &err) &&
+	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
+	    api_path_id(req, PROJECTS_PREFIX, 2, &seq, &err) &&
+	    api_query_only(req, NULL, &err)) {
+		if (seq > PROJECT_MILESTONES_MAX)
+			app_err_set(&err, APP_ENOTFOUND, "milestone",
+			    "no such milestone");
+		else if (multipart ? proj_form(req, &in, &up, &buf, &err) :
+		    proj_body(req, 0, &in, &err))
+			projects_report_submit(db, &actor,
+			    proj_upload_dir(dir, sizeof(dir)), id, (int)seq, in,
+			    multipart && up.data != NULL ? &up : NULL, &out,
+			    &err);
+	}
+	json_decref(in);
+	if (buf != NULL)
+		kore_free(buf);
+	return (api_finish(req, 201, out, &err));
+}
+
+int
+api_projects_variations(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*in, *out;
+	int64_t		 id;
+
+	if (req->method != HTTP_METHOD_GET && req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "GET, POST"));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (proj_session(req, &db, &actor, &err) &&
+	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
+	    api_query_only(req, NULL, &err)) {
+		if (req->method == HTTP_METHOD_GET)
+			projects_variations_list_json(db, &actor, id, &out,
+			    &err);
+		else if (proj_body(req, 0, &in, &err))
+			projects_variation_request(db, &api_schemes, &actor,
+			    id, in, &out, &err);
+	}
+	json_decref(in);
+	return (api_finish(req, req->method == HTTP_METHOD_POST ? 201 : 200,
+	    out, &err));
+}
+
+int
+api_progress_report(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*out;
+	int64_t		 id;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	if (proj_session(req, &db, &actor, &err) &&
+	    api_path_id(req, REPORTS_PREFIX, 0, &id, &err) &&
+	    api_query_only(req, NULL, &err))
+		projects_report_get_json(db, &actor, id, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_progress_report_file(struct http_request *req)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	unsigned char	*buf;
+	char		 dir[PATH_MAX], path[PATH_MAX + 64], type[64];
+	char		 name[64], disp[128];
+	int64_t		 id;
+	size_t		 len;
+	ssize_t		 n;
+	int		 fd;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	if (!proj_session(req, &db, &actor, &err) ||
+	    !api_path_id(req, REPORTS_PREFIX, 0, &id, &err) ||
+	    !api_query_only(req, NULL, &err) ||
+	    !projects_report_file(db, &actor, proj_upload_dir(dir,
+	    sizeof(dir)), id, path, sizeof(path), type, sizeof(type), name,
+	    sizeof(name), &err))
+		return (api_error(req, &err));
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		app_err_set(&err, APP_ENOTFOUND, "file", "the stored file is "
+		    "missing");
+		return (api_error(req, &err));
+	}
+	buf = kore_malloc(PROJECT_UPLOAD_MAX + 1);
+	len = 0;
+	while (len <= PROJECT_UPLOAD_MAX) {
+		n = read(fd, buf + len, PROJECT_UPLOAD_MAX + 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", name);
+	http_response_header(req, "content-type", type);
+	http_response_header(req, "content-disposition", disp);
+	http_response_header(req, "cache-control", "no-store");
+	http_response_header(req, "x-content-type-options", "nosniff");
+	http_response_header(req, "content-security-policy", "sandbox");
+	http_response(req, 200, buf, len);
+	kore_free(buf);
+	return (KORE_RESULT_OK);
+}
+
+int
+api_progress_report_review(struct http_request *req)
+{
+	static const char *const	 keys[] = { "note", NULL };
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	json_t				*in, *out;
+	const char			*note;
+	char				 action[16];
+	int64_t				 id;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (proj_session(req, &db, &actor, &err) &&
+	    api_path_id(req, REPORTS_PREFIX, 0, &id, &err) &&
+	    api_query_only(req, NULL, &err) &&
+	    api_path_seg(req, REPORTS_PREFIX, 1, action, sizeof(action)) !=
+	    NULL && proj_body(req, 1, &in, &err) &&
+	    proj_keys(in, keys, &err) && proj_str(in, "note", &note, &err))
+		projects_report_review(db, &actor, id,
+		    strcmp(action, "accept") == 0, note, &out, &err);
+	json_decref(in);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_variation_decide(struct http_request *req)
+{
+	static const char *const	 keys[] = { "note", NULL };
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	json_t				*in, *out;
+	const char			*note;
+	char				 action[16];
+	int64_t				 id;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (proj_session(req, &db, &actor, &err) &&
+	    api_path_id(req, VARIATIONS_PREFIX, 0, &id, &err) &&
+	    api_query_only(req, NULL, &err) &&
+	    api_path_seg(req, VARIATIONS_PREFIX, 1, action, sizeof(action)) !=
+	    NULL && proj_body(req, 1, &in, &err) &&
+	    proj_keys(in, keys, &err) && proj_str(in, "note", &note, &err))
+		projects_variation_decide(db, &api_schemes, &actor, id,
+		    strcmp(action, "approve") == 0, note, &out, &err);
+	json_decref(in);
+	return (api_finish(req, 200, out, &err));
+}
