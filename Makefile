@@ -26,7 +26,7 @@ CLI_OBJ		= $(CLI_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN	= $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DBTEST_BIN	= $(DBTEST_SRC:tests/db/%.c=$(BUILD)/dbtests/%)
 
-all: $(BUILD)/app.so bin/itfctl $(UNIT_BIN) $(DBTEST_BIN)
+all: $(BUILD)/app.so bin/itfctl $(UNIT_BIN) $(DBTEST_BIN) ui
 
 deps:
 	@scripts/install-deps.sh
@@ -58,6 +58,27 @@ $(BUILD)/dbtests/%: tests/db/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJ) $(LIBS) -lcmocka
 
+# The web UI: app/ui plus the npm libraries pinned in package-lock.json
+# (npm ci, no install scripts), copied into build/ui with the MANIFEST of
+# the files app/http/ui.c may serve.  node_modules is never committed.
+UI_SRC		= $(shell find app/ui 2>/dev/null)
+UI_VENDOR	= node_modules/chart.js/dist/chart.umd.min.js
+
+ui: $(BUILD)/ui/MANIFEST
+
+node_modules/.itf-npm: package.json $(wildcard package-lock.json)
+	@if [ -f package-lock.json ]; then npm ci --ignore-scripts --no-audit --no-fund; \
+	else npm install --ignore-scripts --no-audit --no-fund; fi
+	@touch $@
+
+$(BUILD)/ui/MANIFEST: node_modules/.itf-npm $(UI_SRC) Makefile
+	@rm -rf $(BUILD)/ui.new && mkdir -p $(BUILD)/ui.new/assets/vendor
+	cp -R app/ui/. $(BUILD)/ui.new/
+	cp $(UI_VENDOR) $(BUILD)/ui.new/assets/vendor/
+	@cd $(BUILD)/ui.new && find . -type f | sed 's|^\./||' | LC_ALL=C sort > ../ui.MANIFEST
+	@mv $(BUILD)/ui.MANIFEST $(BUILD)/ui.new/MANIFEST
+	@rm -rf $(BUILD)/ui && mv $(BUILD)/ui.new $(BUILD)/ui
+
 run: deps all
 	@scripts/run.sh
 
@@ -73,4 +94,5 @@ bench: deps all
 clean:
 	rm -rf $(BUILD) bin
 
-.PHONY: all deps run test unit bench clean
+.PHONY: all deps run test unit bench clean ui
+

@@ -1,9 +1,11 @@
 #!/bin/sh
 # Install the Debian packages the project needs, only those missing.
-# Run as root (apt-get), or with sudo available.
+# Run as root (apt-get), or with sudo available.  chromium (with CJK fonts)
+# runs the browser tests in tests/browser.
 set -eu
 PKGS="kore libpq-dev postgresql postgresql-contrib libjansson-dev libxlsxwriter-dev
-libsodium-dev libcmocka-dev build-essential pkg-config curl ca-certificates nodejs npm"
+libsodium-dev libcmocka-dev build-essential pkg-config curl ca-certificates nodejs npm
+chromium fonts-noto-cjk"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -94,7 +94,9 @@ run_integration() {
 	done
 	export ITF_BASE_URL="http://127.0.0.1:$port" ITF_TEST_TMP="$tmp"
 	export ITF_KORE_PID="$kpid" ITF_PG_DIR="$tmp/pg" ITF_PGPORT_TEST="$pgport"
-	if [ $# -gt 0 ]; then files="$*"; else files=$(ls tests/integration/*.test.mjs 2>/dev/null); fi
+	# Browser tests (tests/browser, headless Chromium) run first: the
+	# integration files end with zz_dbloss, which stops the database.
+	if [ $# -gt 0 ]; then files="$*"; else files=$(ls tests/browser/*.test.mjs tests/integration/*.test.mjs 2>/dev/null); fi
 	out=$(node --test --test-reporter=tap --test-concurrency=1 $files 2>&1)
 	printf '%s\n' "$out" > "$art/integration.tap"
 	p=$(printf '%s\n' "$out" | sed -n 's/^# pass \([0-9]*\)/\1/p' | tail -1)
