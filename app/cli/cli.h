@@ -36,5 +36,6 @@ int	cmd_schemes_check(int, char **);
 int	cmd_audit_verify(int, char **);
 int	cmd_user_add(int, char **);
 int	cmd_org_add(int, char **);
+int	cmd_report(int, char **);
 
 #endif

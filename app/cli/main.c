@@ -30,6 +30,8 @@ static const struct cli_cmd commands[] = {
 	    "on stdin (see user add --help); print its id", cmd_user_add },
 	{ "org", "add", "--name-en N --type T ...", "create an organisation "
 	    "(see org add --help); print its id", cmd_org_add },
+	{ NULL, "report", "NAME --out FILE.xlsx ...", "write an Excel report "
+	    "(itfctl report lists them)", cmd_report },
 };
 
 static int
