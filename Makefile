@@ -96,3 +96,61 @@ clean:
 
 .PHONY: all deps run test unit bench clean ui
 
+# make fuzz: libFuzzer harnesses (tests/fuzz), built with clang into
+# build/fuzz, FUZZ_SECONDS (default 60) each; installs clang's fuzzer
+# runtime if missing.  Not part of make test.
+fuzz:
+	@tests/fuzz/run.sh
+
+# make test-asan: the core, itfctl, the unit and database tests and the
+# Kore module rebuilt with AddressSanitizer and UBSan into build/asan (never
+# mixed with build/), then every test run against that build.  Any
+# sanitizer report (build/asan/report.*) fails the run.  build/asan/root is
+# a view of the project whose bin/ and build/ are the ASan ones, so
+# scripts/test.sh and the tests run unchanged.  Warnings are not errors
+# here: instrumentation makes gcc warn differently, and make test already
+# holds the code to -Werror.  Kore itself is not instrumented: the kore
+# first in PATH (build/asan/wrap) preloads the ASan runtime and
+# tests/fuzz/asan_exit.c; the module also gets tests/fuzz/asan_seccomp.c
+# (both files say why).
+ASAN		= build/asan
+ASAN_CC		= gcc -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+		  -fno-omit-frame-pointer
+ASAN_VIEW	= $(filter-out bin build test-artifacts var,$(wildcard *))
+
+test-asan: deps
+	@CFLAGS="-O2 -g" $(MAKE) --no-print-directory -j$$(nproc) BUILD=$(ASAN) \
+	    CC="$(ASAN_CC)" WARN="$(filter-out -Werror,$(WARN))" \
+	    HTTP_OBJ="$(HTTP_SRC:%.c=$(ASAN)/%.o) $(ASAN)/tests/fuzz/asan_seccomp.o" \
+	    $(ASAN)/app.so $(ASAN)/ui/MANIFEST $(CLI_SRC:%.c=$(ASAN)/%.o) \
+	    $(UNIT_SRC:tests/unit/%.c=$(ASAN)/tests/%) \
+	    $(DBTEST_SRC:tests/db/%.c=$(ASAN)/dbtests/%)
+	@mkdir -p $(ASAN)/bin $(ASAN)/wrap $(ASAN)/root test-artifacts/asan
+	$(ASAN_CC) -o $(ASAN)/bin/itfctl $(CORE_OBJ:$(BUILD)/%=$(ASAN)/%) \
+	    $(CLI_OBJ:$(BUILD)/%=$(ASAN)/%) $(LIBS)
+	@gcc -Wall -shared -fPIC -o $(ASAN)/wrap/exit.so tests/fuzz/asan_exit.c
+	@printf '#!/bin/sh\nLD_PRELOAD="%s:%s$${LD_PRELOAD:+:$$LD_PRELOAD}" ASAN_OPTIONS="$$ASAN_OPTIONS:detect_leaks=0" exec %s "$$@"\n' \
+	    "$$(gcc -print-file-name=libasan.so)" "$(CURDIR)/$(ASAN)/wrap/exit.so" \
+	    "$$(command -v kore)" > $(ASAN)/wrap/kore && chmod +x $(ASAN)/wrap/kore
+	@for f in $(ASAN_VIEW); do ln -sfn ../../../$$f $(ASAN)/root/$$f; done
+	@ln -sfn .. $(ASAN)/root/build && ln -sfn ../bin $(ASAN)/root/bin && \
+	    ln -sfn ../../../test-artifacts/asan $(ASAN)/root/test-artifacts
+	@rm -f $(ASAN)/report.*
+	@PATH="$(CURDIR)/$(ASAN)/wrap:$$PATH" \
+	    ASAN_OPTIONS="log_path=$(CURDIR)/$(ASAN)/report:detect_leaks=1" \
+	    UBSAN_OPTIONS="log_path=$(CURDIR)/$(ASAN)/report:print_stacktrace=1" \
+	    $(ASAN)/root/scripts/test.sh; rc=$$?; \
+	if ls $(ASAN)/report.* >/dev/null 2>&1; then \
+	    echo "sanitizer reports:"; head -40 $(ASAN)/report.*; rc=1; \
+	else echo "asan: no sanitizer reports"; fi; exit $$rc
+
+.PHONY: fuzz test-asan
+
+# make soak: a mixed workload for SOAK_SECONDS (default 300) at a bounded
+# rate against a cluster and service of its own (scripts/soak.sh,
+# tests/soak/workload.mjs); reports errors and the workers' RSS.  Not part
+# of make test.
+soak: deps all
+	@scripts/soak.sh
+
+.PHONY: soak

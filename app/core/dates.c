@@ -85,11 +85,22 @@ date_format(int day, char *buf, size_t len)
 	return (buf);
 }
 
+/* date_set_today(): a simulated day, or -1 for the clock. */
+static int	simulated_today = -1;
+
+void
+date_set_today(int day)
+{
+	simulated_today = day >= 0 ? day : -1;
+}
+
 int
 date_today_hk(void)
 {
 	time_t	now;
 
+	if (simulated_today >= 0)
+		return (simulated_today);
 	now = time(NULL) + 8 * 3600;
 	return ((int)(now / 86400));
 }
@@ -124,7 +135,7 @@ fy_parse(const char *s, int *start_year)
 	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
 	    (s[3] - '0');
 	n = (s[5] - '0') * 10 + (s[6] - '0');
-	if (y < 1900 || (y + 1) % 100 != n)
+	if (y < 1900 || y > 9998 || (y + 1) % 100 != n)
 		return (0);
 	*start_year = y;
 	return (1);

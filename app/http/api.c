@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "auth.h"
 
 /*
  * Debian's Kore 4.1 predates glibc 2.33's syscalls: without these the
@@ -64,6 +65,7 @@ static void	api_log(const char *);
 static void	api_headers(struct http_request *);
 static int	api_query_parse(struct http_request *);
 static int	api_unescape(char *);
+static void	api_utf8_scrub(char *);
 
 void	kore_parent_configure(int, char **);
 void	kore_worker_configure(void);
@@ -190,6 +192,7 @@ api_error(struct http_request *req, const struct app_err *err)
 {
 	json_t	*body;
 	int	 status;
+	char	 msg[sizeof(err->msg)], field[sizeof(err->field)];
 
 	status = api_status_of(err->code);
 	if (status == 503)
@@ -198,7 +201,46 @@ api_error(struct http_request *req, const struct app_err *err)
 	    "code", app_err_codestr(err->code),
 	    "message", err->msg[0] != '\0' ? err->msg : "error",
 	    "field", err->field[0] != '\0' ? err->field : NULL);
+	if (body == NULL) {
+		/*
+		 * A message or field that quotes the client's bytes may not be
+		 * UTF-8, which jansson refuses: answer with those bytes
+		 * replaced rather than with an empty body.
+		 */
+		snprintf(msg, sizeof(msg), "%s", err->msg[0] != '\0' ?
+		    err->msg : "error");
+		snprintf(field, sizeof(field), "%s", err->field);
+		api_utf8_scrub(msg);
+		api_utf8_scrub(field);
+		body = json_pack("{s:{s:s,s:s,s:s?}}", "error",
+		    "code", app_err_codestr(err->code), "message", msg,
+		    "field", field[0] != '\0' ? field : NULL);
+	}
 	return (api_reply(req, status, body));
+}
+
+/* Replace each byte of s that is not part of valid UTF-8 with '?'. */
+static void
+api_utf8_scrub(char *s)
+{
+	unsigned char	*p;
+	char		 one[5];
+	int		 len, i;
+
+	for (p = (unsigned char *)s; *p != '\0'; p += len) {
+		len = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 :
+		    (*p & 0xf0) == 0xe0 ? 3 : (*p & 0xf8) == 0xf0 ? 4 : 0;
+		for (i = 0; i < len; i++) {
+			if (p[i] == '\0')
+				break;
+			one[i] = (char)p[i];
+		}
+		one[i] = '\0';
+		if (len == 0 || i < len || (len > 1 && auth_utf8_len(one) < 0)) {
+			*p = '?';
+			len = 1;
+		}
+	}
 }
 
 int
@@ -228,7 +270,7 @@ api_method_not_allowed(struct http_request *req, const char *allow)
 	app_err_set(&err, APP_EBADREQ, NULL, "method not allowed; use %s",
 	    allow);
 	http_response_header(req, "allow", allow);
-	api_headers(req);
+	/* api_reply() adds the common headers (once). */
 	return (api_reply(req, 405, json_pack("{s:{s:s,s:s}}", "error",
 	    "code", "method_not_allowed", "message", err.msg)));
 }
@@ -353,8 +395,14 @@ api_query_parse(struct http_request *req)
 			*eq++ = '\0';
 		else
 			eq = p + strlen(p);
+		/*
+		 * Decoded names and values must be UTF-8: bytes that are not
+		 * would otherwise reach PostgreSQL (a 500) or an error message
+		 * jansson cannot encode (an empty body).
+		 */
 		if (qs.n == API_QUERY_MAX || !api_unescape(p) ||
-		    !api_unescape(eq)) {
+		    !api_unescape(eq) || auth_utf8_len(p) < 0 ||
+		    auth_utf8_len(eq) < 0) {
 			qs.bad = 1;
 			return (0);
 		}

@@ -527,6 +527,7 @@ fixture_approve(int argc, char **argv)
 	    !db_tx_run(&db, DB_READ_COMMITTED, approve_fn, &f, &err)) {
 		fprintf(stderr, "test_projects approve: %s (%s)\n", err.msg,
 		    err.field);
+		db_close(&db);
 		return (1);
 	}
 	db_close(&db);
@@ -548,6 +549,7 @@ fixture_verify(void)
 	if (!db_open(&db, ci, &err) || !db_set_role(&db, "itf_app", &err) ||
 	    !ledger_verify(&db, &sys, &c, &err)) {
 		fprintf(stderr, "test_projects verify: %s\n", err.msg);
+		db_close(&db);
 		return (1);
 	}
 	db_close(&db);

@@ -77,6 +77,9 @@ test_fy(void **state)
 	assert_false(fy_parse("2020-22", &y));
 	assert_false(fy_parse("2020/21", &y));
 	assert_false(fy_parse("20-21", &y));
+	/* 9999-00 would end on 10000-03-31, past the last date we hold. */
+	assert_false(fy_parse("9999-00", &y));
+	assert_true(fy_parse("9998-99", &y));
 }
 
 int
