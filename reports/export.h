@@ -47,7 +47,13 @@
  *		return (api_file_job_start(req, applications_export, &arg,
  *		    sizeof(arg), "applications", fmt));
  *	   which runs it in a Kore task thread with its own connection and
- *	   streams the file back as an attachment.
+ *	   streams the file back as an attachment.  api_export_request()
+ *	   reads format and bom, api_export_filters() the text of the
+ *	   filters for the title block.
+ *
+ * Done for GET /api/v1/cash-flow-estimates (reports/estimates.c),
+ * /applications (applications_db.c), /projects (projects_db.c),
+ * /payments (payments.c) and /ledger/entries (ledger.c).
  */
 #ifndef ITF_EXPORT_H
 #define ITF_EXPORT_H
@@ -154,5 +160,20 @@ int	api_file_job_start(struct http_request *, export_job_fn,
 	    const void *arg, size_t arglen, const char *filename,
 	    const char *content_type);
 int	api_file_job_continue(struct http_request *);
+/*
+ * A list's ?format= and ?bom=: 0 when format is absent (the JSON list; bom
+ * alone is APP_EBADREQ "format"), 1 with *fmt and *bom set for a download
+ * (bom: 1 unless bom=0), -1 with err set for a value other than
+ * xlsx / csv or 0 / 1.  The list's allowed parameters must name both.
+ */
+int	api_export_request(struct http_request *, enum export_format *fmt,
+	    int *bom, struct app_err *);
+/*
+ * The filters a download was asked with, for the workbook's title block:
+ * "name=value, ..." for each parameter in names (NULL-terminated) present
+ * in the query string, cut to len; "" when none is.
+ */
+void	api_export_filters(struct http_request *, const char *const *names,
+	    char *buf, size_t len);
 
 #endif

@@ -34,8 +34,10 @@ int	cmd_migrate_status(int, char **);
 int	cmd_schemes_load(int, char **);
 int	cmd_schemes_check(int, char **);
 int	cmd_audit_verify(int, char **);
+int	cmd_ledger_verify(int, char **);
 int	cmd_user_add(int, char **);
 int	cmd_org_add(int, char **);
 int	cmd_report(int, char **);
+int	cmd_seed_demo(int, char **);
 
 #endif

@@ -26,12 +26,17 @@ static const struct cli_cmd commands[] = {
 	    "and report every problem", cmd_schemes_check },
 	{ "audit", "verify", "", "check the audit trail's hash chain; print "
 	    "the first broken link", cmd_audit_verify },
+	{ "ledger", "verify", "", "check every ledger invariant; exit 1 if "
+	    "one is broken", cmd_ledger_verify },
 	{ "user", "add", "--email E --role R ...", "create a user, password "
 	    "on stdin (see user add --help); print its id", cmd_user_add },
 	{ "org", "add", "--name-en N --type T ...", "create an organisation "
 	    "(see org add --help); print its id", cmd_org_add },
 	{ NULL, "report", "NAME --out FILE.xlsx ...", "write an Excel report "
 	    "(itfctl report lists them)", cmd_report },
+	{ "seed", "demo", "[--scale N] [--if-empty] [--seed S]", "fill an "
+	    "empty database with the demo data set (docs/seed.md)",
+	    cmd_seed_demo },
 };
 
 static int

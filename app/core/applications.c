@@ -14,8 +14,13 @@
 /*
  * The state table (design.md section 2): draft -> submitted -> screening
  * -> (returned -> resubmitted -> screening) -> under_assessment, and
- * withdrawn from any state before approval.  Later resources add their
- * rows (recommended, approved, ...) here.
+ * withdrawn from any state before approval.  Then the panel's
+ * recommendation (under_assessment -> recommended / not_recommended), the
+ * approver's decision (recommended -> approved / rejected, not_recommended
+ * -> rejected), and the signature of the project's agreement (approved ->
+ * agreement_signed), taken by decisions.c and projects_db.c through
+ * applications_transition_tx() once they have applied their own rules;
+ * they send their own notifications (with amounts and reasons).
  */
 const struct application_transition application_transitions[] = {
 	{ APPLICATION_DRAFT, APPLICATION_SUBMITTED, APPLICATION_ACT_SUBMIT,
@@ -54,6 +59,18 @@ const struct application_transition application_transitions[] = {
 	{ APPLICATION_NOT_RECOMMENDED, APPLICATION_WITHDRAWN,
 	    APPLICATION_ACT_WITHDRAW, ROLE_APPLICANT, 0,
 	    "application.withdrawn" },
+	{ APPLICATION_UNDER_ASSESSMENT, APPLICATION_RECOMMENDED,
+	    APPLICATION_ACT_RECOMMEND, ROLE_OFFICER | ROLE_PANEL, 0, NULL },
+	{ APPLICATION_UNDER_ASSESSMENT, APPLICATION_NOT_RECOMMENDED,
+	    APPLICATION_ACT_NOT_RECOMMEND, ROLE_OFFICER | ROLE_PANEL, 0, NULL },
+	{ APPLICATION_RECOMMENDED, APPLICATION_APPROVED,
+	    APPLICATION_ACT_APPROVE, ROLE_APPROVER, 1, NULL },
+	{ APPLICATION_RECOMMENDED, APPLICATION_REJECTED,
+	    APPLICATION_ACT_REJECT, ROLE_APPROVER, 1, NULL },
+	{ APPLICATION_NOT_RECOMMENDED, APPLICATION_REJECTED,
+	    APPLICATION_ACT_REJECT, ROLE_APPROVER, 1, NULL },
+	{ APPLICATION_APPROVED, APPLICATION_AGREEMENT_SIGNED,
+	    APPLICATION_ACT_SIGN, ROLE_APPLICANT | ROLE_OFFICER, 0, NULL },
 };
 const size_t application_ntransitions =
     sizeof(application_transitions) / sizeof(application_transitions[0]);
@@ -61,17 +78,27 @@ const size_t application_ntransitions =
 static const char *const status_names[APPLICATION_NSTATUS] = {
 	"draft", "submitted", "screening", "returned", "resubmitted",
 	"under_assessment", "recommended", "not_recommended", "approved",
-	"rejected", "withdrawn"
+	"agreement_signed", "rejected", "withdrawn"
 };
 
 static const char *const action_names[APPLICATION_NACTION] = {
-	"submit", "start_screening", "return", "resubmit", "accept", "withdraw"
+	"submit", "start_screening", "return", "resubmit", "accept", "withdraw",
+	"recommend", "not_recommend", "approve", "reject", "sign"
 };
 
 /* What the action is called in error messages. */
 static const char *const action_verbs[APPLICATION_NACTION] = {
 	"submit", "start screening", "return", "resubmit", "accept",
-	"withdraw"
+	"withdraw", "recommend", "not recommend", "approve", "reject",
+	"sign the agreement of"
+};
+
+/* Who takes it, in error messages ("only ... may"). */
+static const char *const action_who[APPLICATION_NACTION] = {
+	"the applicant", "officers", "officers", "the applicant", "officers",
+	"the applicant", "the panel's chair or an officer",
+	"the panel's chair or an officer", "approving officers",
+	"approving officers", "the applicant or an officer"
 };
 
 static const char *const line_categories[] = {
@@ -83,7 +110,15 @@ static const char *const line_categories[] = {
 static const enum application_status committed_statuses[] = {
 	APPLICATION_SUBMITTED, APPLICATION_SCREENING, APPLICATION_RETURNED,
 	APPLICATION_RESUBMITTED, APPLICATION_UNDER_ASSESSMENT,
-	APPLICATION_RECOMMENDED, APPLICATION_APPROVED
+	APPLICATION_RECOMMENDED, APPLICATION_APPROVED,
+	APPLICATION_AGREEMENT_SIGNED
+};
+
+/* Statuses approvers read: waiting for their decision, or decided. */
+static const enum application_status decidable_statuses[] = {
+	APPLICATION_RECOMMENDED, APPLICATION_NOT_RECOMMENDED,
+	APPLICATION_APPROVED, APPLICATION_AGREEMENT_SIGNED,
+	APPLICATION_REJECTED
 };
 
 static long	text_chars(const char *, int);
@@ -105,6 +140,12 @@ static const json_t *talent_def(const struct scheme *);
 static void	remap_funding_err(const struct app_err *, const char *,
 		    const struct scheme *, struct app_err *);
 static unsigned	action_roles(enum application_action);
+static int	status_in(enum application_status,
+		    const enum application_status *, size_t);
+static int	later_may(const struct actor *, int64_t,
+		    enum application_status, enum application_action,
+		    const struct application_transition **,
+		    struct app_err *);
 
 /*
  * Names, the state table and permissions.
@@ -186,7 +227,8 @@ action_roles(enum application_action action)
 int
 application_may_list(const struct actor *actor, struct app_err *err)
 {
-	if (actor_has(actor, ROLE_APPLICANT | ROLE_OFFICER | ROLE_AUDITOR))
+	if (actor_has(actor, ROLE_APPLICANT | ROLE_OFFICER | ROLE_AUDITOR |
+	    ROLE_APPROVER))
 		return (1);
 	return (app_err_set(err, APP_EFORBIDDEN, NULL,
 	    "your role has no access to applications"));
@@ -210,11 +252,30 @@ application_may_read(const struct actor *actor, int64_t org_id,
 }
 
 int
+application_may_view(const struct actor *actor, int64_t org_id,
+    enum application_status st, struct app_err *err)
+{
+	if (actor_has(actor, ROLE_APPLICANT | ROLE_OFFICER | ROLE_AUDITOR) ||
+	    !actor_has(actor, ROLE_APPROVER))
+		return (application_may_read(actor, org_id, err));
+	/* An approver reads what is waiting for its decision, or decided. */
+	if (application_status_decidable(st))
+		return (1);
+	return (app_err_set(err, APP_EFORBIDDEN, "status",
+	    "approving officers read an application once it is recommended "
+	    "or not recommended; this one is %s",
+	    application_status_name(st)));
+}
+
+int
 application_may_act(const struct actor *actor, enum application_action action,
     struct app_err *err)
 {
 	unsigned	roles;
 
+	if ((int)action < 0 || action >= APPLICATION_NACTION)
+		return (app_err_set(err, APP_EINTERNAL, NULL,
+		    "unknown application action"));
 	roles = action_roles(action);
 	if (actor_has(actor, roles))
 		return (1);
@@ -222,12 +283,12 @@ application_may_act(const struct actor *actor, enum application_action action,
 	    !actor_has(actor, ROLE_OFFICER | ROLE_APPLICANT))
 		return (app_err_set(err, APP_EFORBIDDEN, NULL,
 		    "auditors read applications but change nothing"));
-	if (!actor_has(actor, ROLE_APPLICANT | ROLE_OFFICER))
+	if (action < APPLICATION_NACTION_OWN &&
+	    !actor_has(actor, ROLE_APPLICANT | ROLE_OFFICER))
 		return (app_err_set(err, APP_EFORBIDDEN, NULL,
 		    "your role has no access to applications"));
 	return (app_err_set(err, APP_EFORBIDDEN, NULL,
-	    "only %s may %s an application",
-	    (roles & ROLE_OFFICER) ? "officers" : "the applicant",
+	    "only %s may %s an application", action_who[action],
 	    action_verbs[action]));
 }
 
@@ -240,8 +301,11 @@ application_may(const struct actor *actor, int64_t org_id,
 
 	*t = NULL;
 	/* What the role can never do is refused before looking further. */
-	if (!application_may_act(actor, action, err) ||
-	    !application_may_read(actor, org_id, err))
+	if (!application_may_act(actor, action, err))
+		return (0);
+	if (action >= APPLICATION_NACTION_OWN)
+		return (later_may(actor, org_id, from, action, t, err));
+	if (!application_may_read(actor, org_id, err))
 		return (0);
 	roles = action_roles(action);
 	/* The system actor (the CLI) acts for any organisation. */
@@ -261,17 +325,61 @@ application_may(const struct actor *actor, int64_t org_id,
 	return (1);
 }
 
-int
-application_status_committed(enum application_status st)
+/*
+ * The later moves, taken by decisions.c and projects_db.c once they have
+ * decided the finer rules (the chair, conflicts, quorum, authority, who
+ * may see the project): the organisation's own applicant signs for it;
+ * staff never move their own organisation's application; the table.
+ */
+static int
+later_may(const struct actor *actor, int64_t org_id,
+    enum application_status from, enum application_action action,
+    const struct application_transition **t, struct app_err *err)
+{
+	unsigned	roles;
+
+	roles = action_roles(action);
+	if (actor->user_id != 0 && actor_has(actor, ROLE_APPLICANT) &&
+	    !actor_has(actor, roles & ~(unsigned)ROLE_APPLICANT)) {
+		if (actor->org_id == 0 || actor->org_id != org_id)
+			return (app_err_set(err, APP_ENOTFOUND, "id",
+			    "no such application"));
+	} else if (actor->org_id != 0 && actor->org_id == org_id)
+		return (app_err_set(err, APP_EFORBIDDEN, NULL,
+		    "you may not %s an application of your own organisation",
+		    action_verbs[action]));
+	if ((*t = application_transition_find(from, action)) == NULL)
+		return (app_err_set(err, APP_ESTATE, "status",
+		    "cannot %s an application that is %s", action_verbs[action],
+		    application_status_name(from)));
+	return (1);
+}
+
+static int
+status_in(enum application_status st, const enum application_status *set,
+    size_t n)
 {
 	size_t	i;
 
-	for (i = 0; i < sizeof(committed_statuses) /
-	    sizeof(committed_statuses[0]); i++) {
-		if (committed_statuses[i] == st)
+	for (i = 0; i < n; i++) {
+		if (set[i] == st)
 			return (1);
 	}
 	return (0);
+}
+
+int
+application_status_committed(enum application_status st)
+{
+	return (status_in(st, committed_statuses, sizeof(committed_statuses) /
+	    sizeof(committed_statuses[0])));
+}
+
+int
+application_status_decidable(enum application_status st)
+{
+	return (status_in(st, decidable_statuses, sizeof(decidable_statuses) /
+	    sizeof(decidable_statuses[0])));
 }
 
 int

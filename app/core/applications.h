@@ -17,6 +17,14 @@
  * transaction with an application_events row, an audit row and, when it
  * concerns them, notifications to the organisation's users.
  *
+ * The later moves are in the same table: under_assessment -> recommended /
+ * not_recommended (the panel's chair or an officer, decisions.c), ->
+ * approved / rejected (an approver, decisions.c), approved ->
+ * agreement_signed (the organisation or an officer signing the project's
+ * agreement, projects_db.c).  Those resources decide the finer rules
+ * (chair, quorum, conflicts, authority) and then take the move with
+ * applications_transition_tx().
+ *
  * Who may do what is decided here, never in the HTTP layer:
  *	applicant	creates, reads, edits, submits and withdraws the
  *			applications of its own organisation; another
@@ -24,6 +32,11 @@
  *	officer		reads and lists all, screens, sees duplicates; may not
  *			screen an application of its own organisation
  *	auditor		reads and lists all; every change is APP_EFORBIDDEN
+ *	approver	reads and lists the applications waiting for a
+ *			decision or decided (application_status_decidable():
+ *			recommended, not_recommended, approved, rejected,
+ *			agreement_signed); others are APP_EFORBIDDEN, or left
+ *			out of the list
  *	panel_member	reads (GET by id or reference) an application on the
  *			agenda of a meeting it takes part in, unless it declared
  *			a conflict (panels_member_may_read(): 404 / 403)
@@ -43,6 +56,7 @@
 #include "actor.h"
 #include "db.h"
 #include "errors.h"
+#include "export.h"
 #include "funding.h"
 #include "money.h"
 #include "schemes.h"
@@ -70,6 +84,7 @@ enum application_status {
 	APPLICATION_RECOMMENDED,
 	APPLICATION_NOT_RECOMMENDED,
 	APPLICATION_APPROVED,
+	APPLICATION_AGREEMENT_SIGNED,	/* the project's agreement is signed */
 	APPLICATION_REJECTED,
 	APPLICATION_WITHDRAWN,
 	APPLICATION_NSTATUS
@@ -82,8 +97,17 @@ enum application_action {
 	APPLICATION_ACT_RESUBMIT,	/* returned -> resubmitted */
 	APPLICATION_ACT_ACCEPT,		/* screening -> under_assessment */
 	APPLICATION_ACT_WITHDRAW,	/* before approval -> withdrawn */
+	/* Taken by other resources through applications_transition_tx(). */
+	APPLICATION_ACT_RECOMMEND,	/* under_assessment -> recommended */
+	APPLICATION_ACT_NOT_RECOMMEND,	/* ... -> not_recommended */
+	APPLICATION_ACT_APPROVE,	/* recommended -> approved */
+	APPLICATION_ACT_REJECT,		/* (not_)recommended -> rejected */
+	APPLICATION_ACT_SIGN,		/* approved -> agreement_signed */
 	APPLICATION_NACTION
 };
+
+/* The actions of the applications endpoints themselves (allowed_actions). */
+#define APPLICATION_NACTION_OWN		(APPLICATION_ACT_WITHDRAW + 1)
 
 /* One row of the state table. */
 struct application_transition {
@@ -153,19 +177,41 @@ int	application_may_act(const struct actor *, enum application_action,
  * may see it (APP_ENOTFOUND for another organisation's applicant), the
  * organisation (applicants act on their own, officers never on their own:
  * APP_EFORBIDDEN), and the table (APP_ESTATE naming the current status).
- * *t gets the row.
+ * For the later actions (recommend .. sign) the calling resource has
+ * decided who may see the application; this checks the roles, that an
+ * applicant signs for its own organisation (APP_ENOTFOUND), that staff
+ * never act on their own organisation's application (APP_EFORBIDDEN), and
+ * the table.  *t gets the row.
  */
 int	application_may(const struct actor *, int64_t org_id,
 	    enum application_status from, enum application_action,
 	    const struct application_transition **t, struct app_err *);
-/* May actor read an application of org_id (APP_ENOTFOUND/APP_EFORBIDDEN)? */
+/*
+ * May actor read an application of org_id whatever its status
+ * (APP_ENOTFOUND/APP_EFORBIDDEN)?  Applicants (their organisation's),
+ * officers, auditors.
+ */
 int	application_may_read(const struct actor *, int64_t org_id,
 	    struct app_err *);
-/* May actor list applications at all (APP_EFORBIDDEN)? */
+/*
+ * May actor read an application of org_id now in status st?  As
+ * application_may_read(), and approvers those whose status is decidable
+ * (APP_EFORBIDDEN naming "status" for the others).  Panel members are
+ * panels.c's to decide (panels_member_may_read()).
+ */
+int	application_may_view(const struct actor *, int64_t org_id,
+	    enum application_status st, struct app_err *);
+/* May actor list applications at all (APP_EFORBIDDEN)?  Approvers list
+ * the decidable ones only. */
 int	application_may_list(const struct actor *, struct app_err *);
 /* Does an application in this status count against cumulative caps
- * (pending or approved: submitted .. approved, not withdrawn/rejected)? */
+ * (pending or approved: submitted .. approved and agreement_signed, not
+ * withdrawn, not recommended or rejected)? */
 int	application_status_committed(enum application_status);
+/* Is it waiting for an approver's decision, or decided (recommended,
+ * not_recommended, approved, rejected, agreement_signed)?  What approvers
+ * read. */
+int	application_status_decidable(enum application_status);
 /* Statuses an application may still be edited in (draft, returned). */
 int	application_status_editable(enum application_status);
 /*
@@ -342,6 +388,28 @@ int	applications_get_by_reference_json(struct db *, const struct actor *,
 int	applications_list_json(struct db *, const struct actor *,
 	    const struct application_filter *, json_t **out, struct app_err *);
 /*
+ * The list as a download (GET /applications?format=xlsx|csv, see
+ * reports/export.h): every row the list's filters match, newest first,
+ * with the list's visibility (an applicant its own organisation's, an
+ * approver the decidable ones), no page.  arg is a struct
+ * applications_export, copied into a Kore task, so it holds no pointer;
+ * filters is the text the workbook's title block shows ("" for none).
+ */
+struct applications_export {
+	enum export_format	 format;
+	int			 bom;		/* CSV: UTF-8 byte-order mark */
+	struct actor		 actor;
+	char			 scheme[16];	/* "" = any */
+	unsigned		 statuses;	/* bits, 0 = any */
+	int64_t			 org_id;	/* 0 = any */
+	int			 submitted_from;	/* day or -1 */
+	int			 submitted_to;		/* day or -1 */
+	char			 reference[APPLICATION_REF_MAX]; /* "" = any */
+	char			 filters[512];
+};
+int	applications_export(struct db *, const void *arg, const char *path,
+	    struct app_err *);
+/*
  * Possible duplicate funding (officers): the organisation's other
  * applications and projects, and applications of any scheme with a similar
  * title or summary (pg_trgm), each with scheme, reference and status.
@@ -361,8 +429,15 @@ int	applications_load(struct db *, const struct actor *, int64_t id,
 	    int lock, struct application *, struct app_err *);
 /*
  * Inside the caller's transaction, on an application loaded with lock:
- * check the move with application_may(), then change the status, write the
- * event, the audit row and the table row's notification.  app is updated.
+ * check the move with application_may(), then change the status (guarded
+ * by the status app was loaded in: APP_ESTATE if it moved meanwhile),
+ * write the event (action name, from, to, note), the audit row
+ * ("application.<action>", status before and after, note as the reason)
+ * and the table row's notification, if any.  approved and rejected stamp
+ * decided_at.  note is limited to APPLICATION_NOTE_MAX characters
+ * (APP_EINVAL naming "note").  app is updated.  decisions.c (recommend,
+ * not_recommend, approve, reject) and projects_db.c (sign) move
+ * applications this way; submissions go through applications_submit().
  */
 int	applications_transition_tx(struct db *, const struct actor *,
 	    struct application *, enum application_action, const char *note,

@@ -134,11 +134,14 @@ static const char SQL_UPDATE_LINE_SHARES[] =
     "  AS t(v, n)) x"
     " WHERE l.application_id = $1 AND l.line_no = x.n";
 
+/* Guarded by the status the move starts from ($4). */
 static const char SQL_UPDATE_STATUS[] =
     "UPDATE applications SET status = $2,"
     " return_note = CASE WHEN $2 = 'returned' THEN $3 ELSE return_note END,"
+    " decided_at = CASE WHEN $2 IN ('approved', 'rejected') THEN now()"
+    "  ELSE decided_at END,"
     " updated_at = now(), version = version + 1 WHERE id = $1"
-    " RETURNING version";
+    " AND status = $4 RETURNING version";
 
 static const char SQL_INSERT_EVENT[] =
     "INSERT INTO application_events (application_id, actor_id,"
@@ -146,9 +149,24 @@ static const char SQL_INSERT_EVENT[] =
     " VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 /*
- * Keyset pagination, newest first.  $1 limits an applicant to its own
- * organisation; the others are the filters; NULL means "any".
+ * The list's rows, newest first: the JSON page and the download share
+ * them (list_params()).  $1 limits an applicant to its own organisation,
+ * $9 an approver to the decidable statuses; the others are the filters,
+ * $8 the keyset cursor; NULL means "any".
  */
+#define LIST_WHERE							\
+    " FROM applications a JOIN organisations o ON o.id = a.org_id"	\
+    " WHERE ($1::bigint IS NULL OR a.org_id = $1::bigint)"		\
+    " AND ($2::bigint IS NULL OR a.org_id = $2::bigint)"		\
+    " AND ($3::text IS NULL OR a.scheme_code = $3::text)"		\
+    " AND ($4::text[] IS NULL OR a.status = ANY ($4::text[]))"		\
+    " AND ($5::date IS NULL OR a.submitted_on >= $5::date)"		\
+    " AND ($6::date IS NULL OR a.submitted_on <= $6::date)"		\
+    " AND ($7::text IS NULL OR a.reference = $7::text)"		\
+    " AND ($8::bigint IS NULL OR a.id < $8::bigint)"			\
+    " AND ($9::text[] IS NULL OR a.status = ANY ($9::text[]))"		\
+    " ORDER BY a.id DESC"
+
 static const char SQL_LIST[] =
     "SELECT a.id, json_build_object('id', a.id, 'reference', a.reference,"
     " 'scheme', a.scheme_code, 'status', a.status, 'organisation',"
@@ -156,22 +174,39 @@ static const char SQL_LIST[] =
     " o.name_zh), 'title', a.title, 'total_cost_cents',"
     " a.total_cost_cents, 'requested_cents', a.requested_cents,"
     " 'submitted_on', a.submitted_on, 'updated_at', "
-    TS("a.updated_at") ")"
-    " FROM applications a JOIN organisations o ON o.id = a.org_id"
-    " WHERE ($1::bigint IS NULL OR a.org_id = $1::bigint)"
-    " AND ($2::bigint IS NULL OR a.org_id = $2::bigint)"
-    " AND ($3::text IS NULL OR a.scheme_code = $3::text)"
-    " AND ($4::text[] IS NULL OR a.status = ANY ($4::text[]))"
-    " AND ($5::date IS NULL OR a.submitted_on >= $5::date)"
-    " AND ($6::date IS NULL OR a.submitted_on <= $6::date)"
-    " AND ($7::text IS NULL OR a.reference = $7::text)"
-    " AND ($8::bigint IS NULL OR a.id < $8::bigint)"
-    " ORDER BY a.id DESC LIMIT $9";
+    TS("a.updated_at") ")" LIST_WHERE " LIMIT $10";
+
+/* The same rows as text columns, for export_query(): see export_cols. */
+static const char SQL_EXPORT[] =
+    "SELECT a.id, a.reference, a.scheme_code, a.status, o.id, o.name_en,"
+    " o.name_zh, a.title, a.total_cost_cents, a.requested_cents,"
+    " a.submitted_on, " TS("a.updated_at") LIST_WHERE;
+
+static const struct export_column export_cols[] = {
+	{ "id", "ID", "編號", EXPORT_INT },
+	{ "reference", "Reference", "檔案編號", EXPORT_TEXT },
+	{ "scheme", "Scheme", "資助計劃", EXPORT_TEXT },
+	{ "status", "Status", "狀態", EXPORT_TEXT },
+	{ "organisation.id", "Organisation ID", "機構編號", EXPORT_INT },
+	{ "organisation.name_en", "Organisation (English name)",
+	    "機構名稱 (英文)", EXPORT_TEXT },
+	{ "organisation.name_zh", "Organisation (Chinese name)",
+	    "機構名稱 (中文)", EXPORT_TEXT },
+	{ "title", "Title", "項目名稱", EXPORT_TEXT },
+	{ "total_cost_cents", "Total cost (HK$)", "總成本 (港元)",
+	    EXPORT_CENTS },
+	{ "requested_cents", "Government contribution requested (HK$)",
+	    "申請政府資助額 (港元)", EXPORT_CENTS },
+	{ "submitted_on", "Submitted on", "提交日期", EXPORT_DATE },
+	{ "updated_at", "Last updated (UTC)", "最後更新 (協調世界時)",
+	    EXPORT_TEXT },
+};
 
 static const char SQL_DUP_SAME_ORG[] =
     "SELECT coalesce(json_agg(json_build_object('id', b.id, 'scheme',"
     " b.scheme_code, 'reference', b.reference, 'status', b.status,"
-    " 'kind', CASE WHEN b.status = 'approved' THEN 'project'"
+    " 'kind', CASE WHEN b.status IN ('approved', 'agreement_signed')"
+    "  THEN 'project'"
     "  ELSE 'application' END, 'title', b.title, 'requested_cents',"
     " b.requested_cents, 'start_date', b.start_date, 'end_date',"
     " b.end_date, 'submitted_on', b.submitted_on) ORDER BY b.id DESC),"
@@ -252,6 +287,10 @@ static int	insert_event(struct db *, const struct actor *, int64_t,
 static int	notify_change(struct db *, const struct application *,
 		    const char *, const char *, struct app_err *);
 static void	committed_array(char *, size_t);
+static void	status_array(unsigned, char *, size_t);
+static void	list_params(const struct actor *,
+		    const struct application_filter *, struct db_params *,
+		    char *, size_t, char *, size_t);
 static int	set_status_tx(struct db *, const struct actor *,
 		    struct application *, const struct application_transition *,
 		    const char *, struct app_err *);
@@ -493,16 +532,16 @@ notify_change(struct db *db, const struct application *app, const char *kind,
 	    zh, err));
 }
 
-/* "{submitted,screening,...}": the committed statuses as a text[]. */
+/* "{submitted,screening}": the statuses whose bits are set, a text[]. */
 static void
-committed_array(char *buf, size_t len)
+status_array(unsigned bits, char *buf, size_t len)
 {
 	int	i, first;
 
 	snprintf(buf, len, "{");
 	first = 1;
 	for (i = 0; i < APPLICATION_NSTATUS; i++) {
-		if (!application_status_committed((enum application_status)i))
+		if ((bits & (1U << i)) == 0)
 			continue;
 		if (!first)
 			strncat(buf, ",", len - strlen(buf) - 1);
@@ -511,6 +550,21 @@ committed_array(char *buf, size_t len)
 		first = 0;
 	}
 	strncat(buf, "}", len - strlen(buf) - 1);
+}
+
+/* The committed statuses (application_status_committed()) as a text[]. */
+static void
+committed_array(char *buf, size_t len)
+{
+	unsigned	bits;
+	int		i;
+
+	bits = 0;
+	for (i = 0; i < APPLICATION_NSTATUS; i++) {
+		if (application_status_committed((enum application_status)i))
+			bits |= 1U << i;
+	}
+	status_array(bits, buf, len);
 }
 
 int
@@ -586,7 +640,7 @@ applications_load(struct db *db, const struct actor *actor, int64_t id,
 		return (0);
 	app_from_record(rec, app);
 	json_decref(rec);
-	return (application_may_read(actor, app->org_id, err));
+	return (application_may_view(actor, app->org_id, app->status, err));
 }
 
 /* Change the status along t: the row, its event and audit, notification. */
@@ -612,8 +666,14 @@ set_status_tx(struct db *db, const struct actor *actor,
 	dbp_i64(&p, app->id);
 	dbp_str(&p, to);
 	dbp_str(&p, note);
+	dbp_str(&p, from);
 	if ((res = db_query(db, SQL_UPDATE_STATUS, &p, err)) == NULL)
 		return (0);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return (app_err_set(err, APP_ESTATE, "status",
+		    "the application is no longer %s", from));
+	}
 	app->version = db_int(res, 0, 0);
 	PQclear(res);
 	app->status = t->to;
@@ -660,7 +720,8 @@ allowed_actions(const struct actor *actor, const struct application *app)
 	app_err_clear(&e);
 	if (application_may_edit(actor, app->org_id, app->status, &e))
 		json_array_append_new(list, json_string("edit"));
-	for (a = 0; a < APPLICATION_NACTION; a++) {
+	/* The later moves are offered by their own resources. */
+	for (a = 0; a < APPLICATION_NACTION_OWN; a++) {
 		from = app->status;
 		/* accept and return pass through screening by themselves. */
 		if ((a == APPLICATION_ACT_ACCEPT ||
@@ -716,23 +777,40 @@ decorate(struct db *db, const struct actor *actor, json_t *rec, int history,
 
 /*
  * May actor read this record?  Its organisation's applicants and staff as
- * application_may_read() says; a panel member (with no other reading role)
- * only an application on the agenda of a meeting it takes part in and has
- * not declared a conflict on, as panels.c decides (404 / 403).
+ * application_may_view() says (approvers: what waits for a decision, or is
+ * decided); a panel member (with no other reading role) only an
+ * application on the agenda of a meeting it takes part in and has not
+ * declared a conflict on, as panels.c decides (404 / 403).  A panel member
+ * who is also an approver reads as an approver, but never what it
+ * declared a conflict on.
  */
 static int
 may_read_record(struct db *db, const struct actor *actor, const json_t *rec,
     struct app_err *err)
 {
-	int64_t	id, org;
+	struct app_err		 e;
+	enum application_status	 st;
+	int64_t			 id, org;
 
 	id = json_integer_value(json_object_get(rec, "id"));
 	org = json_integer_value(json_object_get(json_object_get(rec,
 	    "organisation"), "id"));
-	if (!actor_has(actor, ROLE_APPLICANT | ROLE_OFFICER | ROLE_AUDITOR) &&
-	    actor_has(actor, ROLE_PANEL))
+	if (!application_status_parse(json_string_value(json_object_get(rec,
+	    "status")), &st))
+		st = APPLICATION_NSTATUS;
+	if (actor_has(actor, ROLE_APPLICANT | ROLE_OFFICER | ROLE_AUDITOR) ||
+	    !actor_has(actor, ROLE_PANEL))
+		return (application_may_view(actor, org, st, err));
+	if (!actor_has(actor, ROLE_APPROVER))
 		return (panels_member_may_read(db, actor, id, err));
-	return (application_may_read(actor, org, err));
+	app_err_clear(&e);
+	if (panels_member_may_read(db, actor, id, &e))
+		return (1);
+	if (e.code != APP_ENOTFOUND) {
+		*err = e;
+		return (0);
+	}
+	return (application_may_view(actor, org, st, err));
 }
 
 int
@@ -782,6 +860,62 @@ applications_get_by_reference_json(struct db *db, const struct actor *actor,
 	return (1);
 }
 
+/*
+ * $1..$9 of LIST_WHERE: who may see what (an applicant its organisation's,
+ * an approver the decidable statuses, officers and auditors all), then the
+ * filters.  statuses and visible are the text[] buffers the parameters
+ * point into.
+ */
+static void
+list_params(const struct actor *actor, const struct application_filter *f,
+    struct db_params *p, char *statuses, size_t slen, char *visible,
+    size_t vlen)
+{
+	unsigned	bits;
+	int		i;
+
+	db_params_init(p);
+	if (actor_has(actor, ROLE_OFFICER | ROLE_AUDITOR | ROLE_APPROVER))
+		dbp_null(p);
+	else
+		dbp_i64(p, actor->org_id);
+	if (f->org_id > 0)
+		dbp_i64(p, f->org_id);
+	else
+		dbp_null(p);
+	dbp_str(p, f->scheme);
+	if (f->statuses != 0) {
+		status_array(f->statuses, statuses, slen);
+		dbp_str(p, statuses);
+	} else
+		dbp_null(p);
+	if (f->submitted_from >= 0)
+		dbp_date(p, f->submitted_from);
+	else
+		dbp_null(p);
+	if (f->submitted_to >= 0)
+		dbp_date(p, f->submitted_to);
+	else
+		dbp_null(p);
+	dbp_str(p, f->reference);
+	if (f->before_id > 0)
+		dbp_i64(p, f->before_id);
+	else
+		dbp_null(p);
+	if (actor_has(actor, ROLE_OFFICER | ROLE_AUDITOR | ROLE_APPLICANT) ||
+	    !actor_has(actor, ROLE_APPROVER)) {
+		dbp_null(p);
+		return;
+	}
+	bits = 0;
+	for (i = 0; i < APPLICATION_NSTATUS; i++) {
+		if (application_status_decidable((enum application_status)i))
+			bits |= 1U << i;
+	}
+	status_array(bits, visible, vlen);
+	dbp_str(p, visible);
+}
+
 int
 applications_list_json(struct db *db, const struct actor *actor,
     const struct application_filter *f, json_t **out, struct app_err *err)
@@ -790,55 +924,16 @@ applications_list_json(struct db *db, const struct actor *actor,
 	PGresult		*res;
 	json_t			*list, *row;
 	json_error_t		 jerr;
-	char			 statuses[256], cursor[24];
-	int			 i, n, limit, first;
+	char			 statuses[256], visible[256], cursor[24];
+	int			 i, n, limit;
 
 	*out = NULL;
 	if (!application_may_list(actor, err))
 		return (0);
 	limit = f->limit < 1 ? APPLICATION_LIST_DEFAULT :
 	    f->limit > APPLICATION_LIST_MAX ? APPLICATION_LIST_MAX : f->limit;
-	statuses[0] = '\0';
-	if (f->statuses != 0) {
-		snprintf(statuses, sizeof(statuses), "{");
-		first = 1;
-		for (i = 0; i < APPLICATION_NSTATUS; i++) {
-			if ((f->statuses & (1U << i)) == 0)
-				continue;
-			if (!first)
-				strncat(statuses, ",", sizeof(statuses) -
-				    strlen(statuses) - 1);
-			strncat(statuses, application_status_name(
-			    (enum application_status)i), sizeof(statuses) -
-			    strlen(statuses) - 1);
-			first = 0;
-		}
-		strncat(statuses, "}", sizeof(statuses) - strlen(statuses) - 1);
-	}
-	db_params_init(&p);
-	if (actor_has(actor, ROLE_OFFICER | ROLE_AUDITOR))
-		dbp_null(&p);
-	else
-		dbp_i64(&p, actor->org_id);
-	if (f->org_id > 0)
-		dbp_i64(&p, f->org_id);
-	else
-		dbp_null(&p);
-	dbp_str(&p, f->scheme);
-	dbp_str(&p, statuses[0] != '\0' ? statuses : NULL);
-	if (f->submitted_from >= 0)
-		dbp_date(&p, f->submitted_from);
-	else
-		dbp_null(&p);
-	if (f->submitted_to >= 0)
-		dbp_date(&p, f->submitted_to);
-	else
-		dbp_null(&p);
-	dbp_str(&p, f->reference);
-	if (f->before_id > 0)
-		dbp_i64(&p, f->before_id);
-	else
-		dbp_null(&p);
+	list_params(actor, f, &p, statuses, sizeof(statuses), visible,
+	    sizeof(visible));
 	dbp_int(&p, limit + 1);
 	if ((res = db_query(db, SQL_LIST, &p, err)) == NULL)
 		return (0);
@@ -1487,4 +1582,44 @@ withdraw_tx(struct db *db, void *arg, struct app_err *err)
 		return (0);
 	return (applications_transition_tx(db, a->actor, &app,
 	    APPLICATION_ACT_WITHDRAW, a->note, err));
+}
+
+int
+applications_export(struct db *db, const void *arg, const char *path,
+    struct app_err *err)
+{
+	const struct applications_export	*x = arg;
+	struct application_filter		 f;
+	struct export_options			 o;
+	struct export_writer			 w;
+	struct db_params			 p;
+	char					 statuses[256], visible[256];
+
+	if (!application_may_list(&x->actor, err))
+		return (0);
+	memset(&f, 0, sizeof(f));
+	f.scheme = x->scheme[0] != '\0' ? x->scheme : NULL;
+	f.statuses = x->statuses;
+	f.org_id = x->org_id;
+	f.submitted_from = x->submitted_from;
+	f.submitted_to = x->submitted_to;
+	f.reference = x->reference[0] != '\0' ? x->reference : NULL;
+	list_params(&x->actor, &f, &p, statuses, sizeof(statuses), visible,
+	    sizeof(visible));
+	memset(&o, 0, sizeof(o));
+	o.format = x->format;
+	o.path = path;
+	o.title_en = "Applications";
+	o.title_zh = "申請";
+	o.filters = x->filters[0] != '\0' ? x->filters : NULL;
+	o.cols = export_cols;
+	o.ncols = sizeof(export_cols) / sizeof(export_cols[0]);
+	o.bom = x->bom;
+	if (!export_open(&w, &o, err))
+		return (0);
+	if (!export_query(&w, db, SQL_EXPORT, &p, err)) {
+		export_abort(&w);
+		return (0);
+	}
+	return (export_close(&w, err));
 }

@@ -11,6 +11,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "money.h"
 #include "notify.h"
 
 #define TS_UTC(col)	"to_char(" col " AT TIME ZONE 'UTC', " \
@@ -113,6 +114,14 @@ static const char SQL_INSERT_USER[] =
 static const char SQL_INSERT_ROLE[] =
     "INSERT INTO user_roles (user_id, role) VALUES ($1, $2)";
 
+static const char SQL_LOCK_AUTHORITY[] =
+    "SELECT u.authority_cents, EXISTS (SELECT 1 FROM user_roles r"
+    "  WHERE r.user_id = u.id AND r.role = 'approver'), u.email"
+    " FROM users u WHERE u.id = $1 FOR UPDATE";
+
+static const char SQL_SET_AUTHORITY[] =
+    "UPDATE users SET authority_cents = $2 WHERE id = $1";
+
 /*
  * Verified instead of a user's hash when the email is unknown, so that
  * answer takes as long as a wrong password.  Made with crypto_pwhash_str
@@ -145,6 +154,12 @@ struct create_tx {
 	int64_t			 id;
 };
 
+struct authority_tx {
+	const struct actor	*actor;
+	int64_t			 user_id;
+	int64_t			 cents;
+};
+
 static long	utf8_chars(const char *, int);
 static int	email_local_ok(const char *, size_t);
 static int	email_domain_ok(const char *, size_t);
@@ -158,6 +173,7 @@ static int	attempt_record(struct db *, const char *, const char *, int,
 static int	login_tx_run(struct db *, void *, struct app_err *);
 static int	logout_tx_run(struct db *, void *, struct app_err *);
 static int	create_tx_run(struct db *, void *, struct app_err *);
+static int	authority_tx_run(struct db *, void *, struct app_err *);
 
 /*
  * Pure checks.
@@ -1074,4 +1090,101 @@ create_tx_run(struct db *db, void *arg, struct app_err *err)
 
 	return (auth_user_insert(db, tx->actor, tx->in, tx->email, tx->pwhash,
 	    "", &tx->id, err));
+}
+
+/*
+ * An approver's financial authority.
+ */
+
+int
+auth_user_authority_set(struct db *db, const struct actor *actor,
+    int64_t user_id, const json_t *body, json_t **out, struct app_err *err)
+{
+	static const char *const	 keys[] = { "authority_cents", NULL };
+	struct authority_tx		 tx;
+	const json_t			*v;
+
+	*out = NULL;
+	if (!actor_has(actor, ROLE_ADMIN))
+		return (app_err_set(err, APP_EFORBIDDEN, NULL,
+		    "only administrators set a financial authority"));
+	if (!json_is_object(body))
+		return (app_err_set(err, APP_EBADREQ, NULL,
+		    "the body must be a JSON object"));
+	if (!auth_json_only(body, keys, "", err))
+		return (0);
+	if ((v = json_object_get(body, "authority_cents")) == NULL)
+		return (app_err_set(err, APP_EBADREQ, "authority_cents",
+		    "\"authority_cents\" is required"));
+	if (!json_is_integer(v))
+		return (app_err_set(err, APP_EBADREQ, "authority_cents",
+		    "authority_cents: must be a whole number of cents (JSON "
+		    "integer)"));
+	if (json_integer_value(v) < 0 ||
+	    json_integer_value(v) > AUTH_AUTHORITY_MAX)
+		return (app_err_set(err, APP_EINVAL, "authority_cents",
+		    "authority_cents: 0 to %lld cents",
+		    (long long)AUTH_AUTHORITY_MAX));
+	/* Separation of duties: nobody raises their own limit. */
+	if (actor->user_id != 0 && actor->user_id == user_id)
+		return (app_err_set(err, APP_EFORBIDDEN, "id",
+		    "you may not change your own financial authority"));
+	tx.actor = actor;
+	tx.user_id = user_id;
+	tx.cents = json_integer_value(v);
+	if (!db_tx_run(db, DB_READ_COMMITTED, authority_tx_run, &tx, err))
+		return (0);
+	return (auth_user_json(db, actor, user_id, out, err));
+}
+
+static int
+authority_tx_run(struct db *db, void *arg, struct app_err *err)
+{
+	struct authority_tx	*tx = arg;
+	struct db_params	 p;
+	PGresult		*res;
+	json_t			*before, *after;
+	char			 was[MONEY_FMT_MAX], now[MONEY_FMT_MAX];
+	char			 en[512], zh[512];
+	int64_t			 old;
+	int			 approver, ok;
+
+	db_params_init(&p);
+	dbp_i64(&p, tx->user_id);
+	if ((res = db_query(db, SQL_LOCK_AUTHORITY, &p, err)) == NULL)
+		return (0);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return (app_err_set(err, APP_ENOTFOUND, "id", "no such user"));
+	}
+	old = db_i64(res, 0, 0);
+	approver = db_bool(res, 0, 1);
+	PQclear(res);
+	if (!approver)
+		return (app_err_set(err, APP_EINVAL, "authority_cents",
+		    "only approvers hold a financial authority; user %lld is "
+		    "not an approver", (long long)tx->user_id));
+	/* The same limit again changes nothing. */
+	if (old == tx->cents)
+		return (1);
+	dbp_i64(&p, tx->cents);
+	if (!db_exec(db, SQL_SET_AUTHORITY, &p, err))
+		return (0);
+	before = json_pack("{s:I}", "authority_cents", (json_int_t)old);
+	after = json_pack("{s:I}", "authority_cents", (json_int_t)tx->cents);
+	ok = audit_write_id(db, tx->actor, "user.authority", "user",
+	    tx->user_id, before, after, NULL, err);
+	json_decref(before);
+	json_decref(after);
+	if (!ok)
+		return (0);
+	money_format(old, was, sizeof(was));
+	money_format(tx->cents, now, sizeof(now));
+	snprintf(en, sizeof(en), "Your financial authority as an approving "
+	    "officer is now %s (it was %s); set by %s.", now, was,
+	    tx->actor->label);
+	snprintf(zh, sizeof(zh), "閣下作為審批人員的財務權限已改為%s"
+	    "（原為%s），由 %s 設定。", now, was, tx->actor->label);
+	return (notify_user(db, tx->user_id, "user.authority", "user",
+	    tx->user_id, en, zh, err));
 }

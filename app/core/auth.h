@@ -41,6 +41,7 @@
 #define AUTH_PWHASH_LEN		crypto_pwhash_STRBYTES
 #define AUTH_EMAIL_MAX		254
 #define AUTH_NAME_MAX		200		/* characters */
+#define AUTH_AUTHORITY_MAX	1000000000000000LL /* HK$10 trillion, cents */
 #define AUTH_TOKEN_BYTES	32
 #define AUTH_TOKEN_HEX		(AUTH_TOKEN_BYTES * 2)
 #define AUTH_HASH_HEX		(crypto_hash_sha256_BYTES * 2)
@@ -214,5 +215,21 @@ int	auth_user_insert(struct db *, const struct actor *,
  */
 int	auth_user_create(struct db *, const struct actor *,
 	    const struct user_in *, int64_t *id, struct app_err *);
+
+/*
+ * PUT /users/{id}/authority {"authority_cents": N}: change an approver's
+ * financial authority (the largest amount it may approve or reject,
+ * decisions.c).  Admins only (APP_EFORBIDDEN), never their own
+ * (APP_EFORBIDDEN naming "id").  Unknown fields, a missing or non-integer
+ * value: APP_EBADREQ naming the field; N outside 0..AUTH_AUTHORITY_MAX, or
+ * a user without the approver role: APP_EINVAL naming "authority_cents";
+ * no such user: APP_ENOTFOUND.  One transaction: the user's row locked,
+ * the new value, the audit row "user.authority" (before and after) and a
+ * notice to the approver ("user.authority").  The same value again
+ * changes nothing.  *out: the user, as auth_user_json().
+ */
+int	auth_user_authority_set(struct db *, const struct actor *,
+	    int64_t user_id, const json_t *body, json_t **out,
+	    struct app_err *);
 
 #endif

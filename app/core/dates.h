@@ -19,6 +19,16 @@ void	 date_to_ymd(int day, int *y, int *m, int *d);
 int	 date_parse(const char *s, int *out);		/* strict YYYY-MM-DD */
 char	*date_format(int day, char *buf, size_t len);
 int	 date_today_hk(void);				/* today in Hong Kong (UTC+8) */
+/*
+ * A simulated "today" for a process that replays history: itfctl seed demo
+ * enters twenty years of records through the same core functions as the
+ * service, each on the day it happened, so every date rule (the rule
+ * version in force, payment holds, ledger value dates and their order)
+ * judges it by that day.  While set (day >= 0), date_today_hk() returns day
+ * instead of the clock; -1 returns to the clock.  Process-local and never
+ * read from the environment: the service never sets it.
+ */
+void	 date_set_today(int day);
 
 /* Start year of the financial year containing day: 2021-03-31 -> 2020. */
 int	 fy_of(int day);

@@ -3,15 +3,31 @@
  * mapping, and the transaction runner that retries serialisation failures.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "dates.h"
 #include "db.h"
 
 #define DB_TX_RETRIES	8
+#define DB_STMTS_MAX	512	/* slots of the statement cache */
+
+/* A statement prepared on the connection as "itf_s<slot>". */
+struct db_stmt {
+	uint64_t	 hash;
+	int		 nparams;
+	char		*sql;		/* NULL: a free slot */
+};
+
+/* db_cache_statements(): open addressing on the text's hash. */
+struct db_stmts {
+	struct db_stmt	 v[DB_STMTS_MAX];
+	size_t		 n;
+};
 
 static void	db_log_stderr(const char *);
 static void	db_logf(const char *, ...) __attribute__((format(printf, 1, 2)));
@@ -19,6 +35,11 @@ static int	db_result_err(struct db *, PGresult *, const char *,
 		    struct app_err *);
 static int	db_is_down(struct db *);
 static int	db_session_setup(struct db *, struct app_err *);
+static uint64_t	db_sql_hash(const char *);
+static int	db_cacheable(const char *);
+static void	db_stmts_clear(struct db_stmts *);
+static PGresult	*db_exec_cached(struct db *, const char *,
+		    const struct db_params *);
 
 static void	(*db_log)(const char *) = db_log_stderr;
 
@@ -149,9 +170,135 @@ db_set_role(struct db *db, const char *role, struct app_err *err)
 void
 db_close(struct db *db)
 {
+	if (db->stmts != NULL) {
+		db_stmts_clear(db->stmts);
+		free(db->stmts);
+		db->stmts = NULL;
+	}
 	if (db->conn != NULL)
 		PQfinish(db->conn);
 	db->conn = NULL;
+}
+
+static uint64_t
+db_sql_hash(const char *s)
+{
+	uint64_t	h = 14695981039346656037ULL;	/* FNV-1a */
+
+	while (*s != '\0') {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ULL;
+	}
+	return (h);
+}
+
+/* Statements worth preparing: plain DML and queries, not BEGIN or SET. */
+static int
+db_cacheable(const char *sql)
+{
+	static const char	*const kw[] = { "SELECT", "INSERT", "UPDATE",
+				    "DELETE", "WITH", NULL };
+	size_t			 i, n;
+
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n' || *sql == '(')
+		sql++;
+	for (i = 0; kw[i] != NULL; i++) {
+		n = strlen(kw[i]);
+		if (strncasecmp(sql, kw[i], n) == 0)
+			return (1);
+	}
+	return (0);
+}
+
+static void
+db_stmts_clear(struct db_stmts *c)
+{
+	size_t	i;
+
+	for (i = 0; i < DB_STMTS_MAX; i++) {
+		free(c->v[i].sql);
+		c->v[i].sql = NULL;
+	}
+	c->n = 0;
+}
+
+int
+db_cache_statements(struct db *db, int on, struct app_err *err)
+{
+	if (!on) {
+		if (db->stmts == NULL)
+			return (1);
+		db_stmts_clear(db->stmts);
+		free(db->stmts);
+		db->stmts = NULL;
+		/* Free the names, so a cache turned on again can reuse them. */
+		if (db->conn != NULL && !db_is_down(db))
+			PQclear(PQexec(db->conn, "DEALLOCATE ALL"));
+		return (1);
+	}
+	if (db->stmts == NULL &&
+	    (db->stmts = calloc(1, sizeof(*db->stmts))) == NULL)
+		return (app_err_set(err, APP_EINTERNAL, NULL, "out of memory"));
+	return (1);
+}
+
+/*
+ * Run sql as the statement prepared for its text, preparing it first if
+ * this connection has not seen it.  A text that does not prepare (an error
+ * in it) answers with the server's error, as PQexecParams() would; a full
+ * cache runs the text unprepared.
+ */
+static PGresult *
+db_exec_cached(struct db *db, const char *sql, const struct db_params *p)
+{
+	struct db_stmts	*c = db->stmts;
+	struct db_stmt	*s;
+	PGresult	*res;
+	uint64_t	 h;
+	size_t		 i, probes;
+	char		 name[32], drop[48];
+	int		 n;
+
+	h = db_sql_hash(sql);
+	n = p != NULL ? p->n : 0;
+	s = NULL;
+	for (i = h % DB_STMTS_MAX, probes = 0; probes < DB_STMTS_MAX;
+	    i = (i + 1) % DB_STMTS_MAX, probes++) {
+		s = &c->v[i];
+		if (s->sql == NULL)
+			break;
+		if (s->hash == h && s->nparams == n && strcmp(s->sql, sql) == 0)
+			break;
+	}
+	snprintf(name, sizeof(name), "itf_s%zu", i);
+	if (probes < DB_STMTS_MAX && s->sql == NULL) {
+		if (c->n >= DB_STMTS_MAX * 3 / 4)
+			s = NULL;	/* full enough: run it unprepared */
+		else {
+			res = PQprepare(db->conn, name, sql, n, NULL);
+			if (res == NULL ||
+			    PQresultStatus(res) != PGRES_COMMAND_OK)
+				return (res);
+			PQclear(res);
+			if ((s->sql = strdup(sql)) == NULL) {
+				/* Unrecorded: drop it, the slot stays free. */
+				snprintf(drop, sizeof(drop), "DEALLOCATE %s",
+				    name);
+				PQclear(PQexec(db->conn, drop));
+				s = NULL;
+			} else {
+				s->hash = h;
+				s->nparams = n;
+				c->n++;
+			}
+		}
+	} else if (probes == DB_STMTS_MAX)
+		s = NULL;
+	if (s == NULL)
+		return (PQexecParams(db->conn, sql, n, NULL,
+		    p != NULL ? p->v : NULL, NULL, NULL, 0));
+	return (PQexecPrepared(db->conn, name, n, p != NULL ? p->v : NULL,
+	    NULL, NULL, 0));
 }
 
 static int
@@ -163,18 +310,25 @@ db_is_down(struct db *db)
 int
 db_ensure(struct db *db, struct app_err *err)
 {
-	char	role[sizeof(db->role)];
-	int	ok;
+	struct db_stmts	*stmts;
+	char		 role[sizeof(db->role)];
+	int		 ok;
 
 	if (db->conn == NULL) {
 		memcpy(role, db->role, sizeof(role));
+		stmts = db->stmts;	/* db_open() clears the struct */
 		ok = db_open(db, db->conninfo, err);
 		memcpy(db->role, role, sizeof(role));
+		if ((db->stmts = stmts) != NULL)
+			db_stmts_clear(stmts);
 		return (ok && db_session_setup(db, err));
 	}
 	if (!db_is_down(db))
 		return (1);
 	PQreset(db->conn);
+	/* A new server session: nothing is prepared on it yet. */
+	if (db->stmts != NULL)
+		db_stmts_clear(db->stmts);
 	if (db_is_down(db)) {
 		return (app_err_set(err, APP_EUNAVAIL, NULL,
 		    "the database is unavailable"));
@@ -301,8 +455,11 @@ db_query(struct db *db, const char *sql, const struct db_params *p,
 		    "the database is unavailable");
 		return (NULL);
 	}
-	res = PQexecParams(db->conn, sql, p != NULL ? p->n : 0, NULL,
-	    p != NULL ? p->v : NULL, NULL, NULL, 0);
+	if (db->stmts != NULL && db_cacheable(sql))
+		res = db_exec_cached(db, sql, p);
+	else
+		res = PQexecParams(db->conn, sql, p != NULL ? p->n : 0, NULL,
+		    p != NULL ? p->v : NULL, NULL, NULL, 0);
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return (res);

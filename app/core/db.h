@@ -19,12 +19,15 @@
 #define DB_MAXPARAMS	32
 #define DB_CONNINFO_MAX	1024
 
+struct db_stmts;
+
 struct db {
 	PGconn		*conn;
 	char		 conninfo[DB_CONNINFO_MAX];
 	int		 in_tx;
 	int		 retryable;	/* last error was 40001 / 40P01 */
 	char		 role[32];	/* SET ROLE after every (re)connect */
+	struct db_stmts	*stmts;		/* db_cache_statements(), or NULL */
 };
 
 struct db_params {
@@ -58,6 +61,17 @@ void	db_close(struct db *);
  * user may assume it; otherwise keep the login role.
  */
 int	db_set_role(struct db *, const char *role, struct app_err *);
+/*
+ * Prepare each distinct statement (SELECT, INSERT, UPDATE, DELETE, WITH)
+ * once on this connection and run it by name afterwards, instead of having
+ * the server parse and plan its text on every call.  Off by default, so
+ * the service's connections behave exactly as before; itfctl seed demo
+ * turns it on, as it runs the core's statements millions of times on one
+ * connection.  The cache (at most a few hundred statements; others run
+ * unprepared) follows the connection: it is emptied on reconnect and freed
+ * by db_close() or by turning it off.  0 (APP_EINTERNAL) if out of memory.
+ */
+int	db_cache_statements(struct db *, int on, struct app_err *);
 /* Reconnect if the connection is bad; 0 (APP_EUNAVAIL) if still down. */
 int	db_ensure(struct db *, struct app_err *);
 

@@ -5,7 +5,8 @@
  *
  * Layout: SQL; pure functions (the recommendation body, the outcome table,
  * authority and caps); the recommendation; MOST's assessment; the
- * assessment view; the decision; the status change.
+ * assessment view; the decision.  Status changes go through the
+ * applications state table (applications_transition_tx()).
  *
  * The decision is one transaction, in this order, so that nothing is
  * written on any refusal and two concurrent approvals for one organisation
@@ -73,17 +74,6 @@ static const char SQL_ASSESSMENT[] =
     "  'ledger_entry_id', d.ledger_entry_id, 'decided_at', "
     TS("d.decided_at") ")"
     "  FROM decisions d WHERE d.application_id = $1)";
-
-static const char SQL_SET_STATUS[] =
-    "UPDATE applications SET status = $3, decided_at = CASE WHEN $3 IN"
-    " ('approved', 'rejected') THEN now() ELSE decided_at END,"
-    " updated_at = now(), version = version + 1"
-    " WHERE id = $1 AND status = $2 RETURNING version";
-
-static const char SQL_INSERT_EVENT[] =
-    "INSERT INTO application_events (application_id, actor_id,"
-    " actor_label, action, from_status, to_status, note)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 static const char *const rec_names[] = {
 	"support", "support_with_conditions", "not_support"
@@ -534,9 +524,9 @@ recommendation_tx(struct db *db, void *arg, struct app_err *err)
 	ok = audit_write_id(db, a->actor, "recommendation.record",
 	    "application", app.id, NULL, after, rec.reasons, err);
 	json_decref(after);
-	if (!ok || !decisions_set_status_tx(db, a->actor, &app, to,
-	    to == APPLICATION_RECOMMENDED ? "recommend" : "not_recommend",
-	    NULL, err))
+	if (!ok || !applications_transition_tx(db, a->actor, &app,
+	    to == APPLICATION_RECOMMENDED ? APPLICATION_ACT_RECOMMEND :
+	    APPLICATION_ACT_NOT_RECOMMEND, NULL, err))
 		return (0);
 	/* The outcome now; the reasons come with the decision. */
 	snprintf(en, sizeof(en), "The assessment panel has completed its "
@@ -644,8 +634,8 @@ partner_tx(struct db *db, void *arg, struct app_err *err)
 	if (supported)
 		return (1);
 	/* Either side not supporting: the application goes no further. */
-	if (!decisions_set_status_tx(db, a->actor, &app,
-	    APPLICATION_NOT_RECOMMENDED, "not_recommend",
+	if (!applications_transition_tx(db, a->actor, &app,
+	    APPLICATION_ACT_NOT_RECOMMEND,
 	    "not supported by the Ministry of Science and Technology", err))
 		return (0);
 	snprintf(en, sizeof(en), "Application %s \"%s\" is not "
@@ -783,6 +773,7 @@ decision_tx(struct db *db, void *arg, struct app_err *err)
 	cents_t			 amount, authority;
 	int64_t			 org_id, entry_id;
 	int			 ok;
+	char			 note[4 * APPLICATION_NOTE_MAX + 1];
 
 	/* The organisation's lock first (as submissions take it), then the
 	 * application's. */
@@ -865,9 +856,14 @@ decision_tx(struct db *db, void *arg, struct app_err *err)
 	ok = audit_write_id(db, a->actor, "decision.record", "application",
 	    app.id, NULL, after, a->reasons, err);
 	json_decref(after);
-	if (!ok || !decisions_set_status_tx(db, a->actor, &app, a->approve ?
-	    APPLICATION_APPROVED : APPLICATION_REJECTED, a->approve ?
-	    "approve" : "reject", a->reasons, err))
+	/*
+	 * The history's note holds the reasons' first APPLICATION_NOTE_MAX
+	 * characters; the decision row and its audit row keep them whole.
+	 */
+	snprintf(note, sizeof(note), "%s", a->reasons);
+	panels_utf8_cut(note, APPLICATION_NOTE_MAX);
+	if (!ok || !applications_transition_tx(db, a->actor, &app, a->approve ?
+	    APPLICATION_ACT_APPROVE : APPLICATION_ACT_REJECT, note, err))
 		return (0);
 	/* An approved application becomes a project awaiting signature. */
 	if (a->approve && amount > 0 &&
@@ -1084,62 +1080,5 @@ decision_notify(struct db *db, const struct application *app, int approve,
 	    "application.rejected", "application", app->id, en, zh, err);
 	free(en);
 	free(zh);
-	return (ok);
-}
-
-/*
- * The status change.  Until applications.c carries the rows
- * under_assessment -> recommended / not_recommended -> approved / rejected
- * in its transition table (and a way to take them with the permission
- * decided here), this is the one place that moves an application past
- * under_assessment; the guard on the old status keeps it correct either
- * way.
- */
-int
-decisions_set_status_tx(struct db *db, const struct actor *actor,
-    struct application *app, enum application_status to, const char *action,
-    const char *note, struct app_err *err)
-{
-	struct db_params	 p;
-	PGresult		*res;
-	json_t			*before, *after;
-	const char		*from;
-	char			 audit_action[48];
-	int			 ok;
-
-	from = application_status_name(app->status);
-	db_params_init(&p);
-	dbp_i64(&p, app->id);
-	dbp_str(&p, from);
-	dbp_str(&p, application_status_name(to));
-	if ((res = db_query(db, SQL_SET_STATUS, &p, err)) == NULL)
-		return (0);
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return (app_err_set(err, APP_ESTATE, "status",
-		    "the application is no longer %s", from));
-	}
-	app->version = db_int(res, 0, 0);
-	PQclear(res);
-	db_params_init(&p);
-	dbp_i64(&p, app->id);
-	panels_dbp_user(&p, actor);
-	dbp_str(&p, actor->label[0] != '\0' ? actor->label : "system");
-	dbp_str(&p, action);
-	dbp_str(&p, from);
-	dbp_str(&p, application_status_name(to));
-	dbp_str(&p, note);
-	if (!db_exec(db, SQL_INSERT_EVENT, &p, err))
-		return (0);
-	snprintf(audit_action, sizeof(audit_action), "application.%s",
-	    action);
-	before = json_pack("{s:s}", "status", from);
-	after = json_pack("{s:s,s:s}", "status", application_status_name(to),
-	    "reference", app->reference);
-	ok = audit_write_id(db, actor, audit_action, "application", app->id,
-	    before, after, note, err);
-	json_decref(before);
-	json_decref(after);
-	app->status = to;
 	return (ok);
 }

@@ -8,9 +8,12 @@
  * (migrations/0006_panels.sql); panels.h has the panels, meetings,
  * declarations and scores this builds on, and the roles overview.
  *
- * Every change runs in one db_tx_run() with its audit rows; a refusal
- * writes nothing.  JSON outputs are new references the caller
- * json_decref()s.
+ * The status changes are rows of the applications state table
+ * (applications.c); this file decides who may take them (the chair,
+ * conflicts, quorum, authority, separation of duties) and takes them with
+ * applications_transition_tx().  Every change runs in one db_tx_run()
+ * with its audit rows; a refusal writes nothing.  JSON outputs are new
+ * references the caller json_decref()s.
  */
 #ifndef ITF_DECISIONS_H
 #define ITF_DECISIONS_H
@@ -142,17 +145,5 @@ int	decisions_assessment_json(struct db *, const struct actor *,
 int	decisions_record(struct db *, const struct scheme_set *,
 	    const struct actor *, int64_t app_id, const json_t *body,
 	    json_t **out, struct app_err *);
-
-/*
- * Inside the caller's transaction: move application app (loaded with
- * lock) from its status to to, guarded by "WHERE status = from"
- * (APP_ESTATE if it moved meanwhile), with its application_events row and
- * audit row ("application.<action>").  The one place that moves an
- * application past under_assessment until applications.c's transition
- * table has these rows.
- */
-int	decisions_set_status_tx(struct db *, const struct actor *,
-	    struct application *app, enum application_status to,
-	    const char *action, const char *note, struct app_err *);
 
 #endif

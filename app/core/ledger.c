@@ -104,26 +104,79 @@ static const char SQL_REVERSED_BY[] =
     "SELECT id FROM ledger_entries WHERE reverses_id = $1";
 
 /*
- * $1 account, $2 kind, $3 paper_ref, $4 project, $5 from, $6 to,
- * $7 limit, $8 offset, $9 ascending.
+ * The entries the filters match (the list and the download share it,
+ * entries_params()): $1 account, $2 kind, $3 paper_ref, $4 project,
+ * $5 from, $6 to.
  */
+#define ENTRIES_WHERE							\
+    " ($1::text IS NULL OR EXISTS (SELECT 1 FROM ledger_postings p"	\
+    "   WHERE p.entry_id = e.id AND p.account = $1))"			\
+    " AND ($2::text IS NULL OR e.kind = $2)"				\
+    " AND ($3::text IS NULL OR e.paper_ref = $3)"			\
+    " AND ($4::bigint IS NULL OR e.project_id = $4 OR EXISTS (SELECT 1"	\
+    "   FROM ledger_postings p WHERE p.entry_id = e.id"		\
+    "   AND p.project_id = $4))"					\
+    " AND ($5::date IS NULL OR e.value_date >= $5)"			\
+    " AND ($6::date IS NULL OR e.value_date <= $6)"
+
+/* $7 limit, $8 offset, $9 ascending. */
 static const char SQL_LIST_ENTRIES[] =
-    "WITH f AS (SELECT e.id FROM ledger_entries e WHERE"
-    " ($1::text IS NULL OR EXISTS (SELECT 1 FROM ledger_postings p"
-    "   WHERE p.entry_id = e.id AND p.account = $1))"
-    " AND ($2::text IS NULL OR e.kind = $2)"
-    " AND ($3::text IS NULL OR e.paper_ref = $3)"
-    " AND ($4::bigint IS NULL OR e.project_id = $4 OR EXISTS (SELECT 1"
-    "   FROM ledger_postings p WHERE p.entry_id = e.id"
-    "   AND p.project_id = $4))"
-    " AND ($5::date IS NULL OR e.value_date >= $5)"
-    " AND ($6::date IS NULL OR e.value_date <= $6)),"
+    "WITH f AS (SELECT e.id FROM ledger_entries e WHERE" ENTRIES_WHERE "),"
     " page AS (SELECT f.id FROM f ORDER BY"
     "   CASE WHEN $9::boolean THEN f.id ELSE -f.id END"
     "   LIMIT $7 OFFSET $8)"
     " SELECT (SELECT count(*) FROM f), coalesce((SELECT json_agg(" ENTRY_JSON
     "   ORDER BY CASE WHEN $9::boolean THEN e.id ELSE -e.id END)"
     "   FROM ledger_entries e JOIN page ON page.id = e.id), '[]')";
+
+/*
+ * Every matching entry as text columns, for export_query() (see
+ * export_cols); $7 ascending.  The postings as one text column:
+ * "H111-101 +1000.00; GRA -1000.00" (debit positive), the first 200 lines
+ * and "; ... N more lines" (a whole-balance transfer moves every project's
+ * commitment; a spreadsheet cell holds at most 32,767 characters).
+ */
+static const char SQL_EXPORT_ENTRIES[] =
+    "SELECT e.id, e.kind, e.value_date, e.approved_on, e.paper_ref,"
+    " e.amount_cents, e.project_id, e.from_account, e.to_account,"
+    " e.whole_balance, e.reverses_id,"
+    " (SELECT r.id FROM ledger_entries r WHERE r.reverses_id = e.id),"
+    " e.narrative, e.actor_label, e.actor_id,"
+    " to_char(e.created_at AT TIME ZONE 'UTC',"
+    "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'),"
+    " (SELECT string_agg(p.account || ' ' || CASE WHEN p.amount_cents < 0"
+    "   THEN '-' ELSE '+' END || (abs(p.amount_cents) / 100)::text || '.'"
+    "   || lpad((abs(p.amount_cents) % 100)::text, 2, '0'), '; '"
+    "   ORDER BY p.line) FROM (SELECT * FROM ledger_postings q"
+    "   WHERE q.entry_id = e.id ORDER BY q.line LIMIT 200) p)"
+    " || coalesce((SELECT '; ... ' || (count(*) - 200)::text || ' more lines'"
+    "   FROM ledger_postings q WHERE q.entry_id = e.id"
+    "   HAVING count(*) > 200), '')"
+    " FROM ledger_entries e WHERE" ENTRIES_WHERE
+    " ORDER BY CASE WHEN $7::boolean THEN e.id ELSE -e.id END";
+
+static const struct export_column export_cols[] = {
+	{ "id", "Entry ID", "記項編號", EXPORT_INT },
+	{ "kind", "Kind", "類別", EXPORT_TEXT },
+	{ "value_date", "Value date", "起息日", EXPORT_DATE },
+	{ "approved_on", "Approved on", "批准日期", EXPORT_DATE },
+	{ "paper_ref", "Paper reference", "文件編號", EXPORT_TEXT },
+	{ "amount_cents", "Amount (HK$)", "金額 (港元)", EXPORT_CENTS },
+	{ "project_id", "Project ID", "項目編號", EXPORT_INT },
+	{ "from", "From account", "轉出賬戶", EXPORT_TEXT },
+	{ "to", "To account", "轉入賬戶", EXPORT_TEXT },
+	{ "whole_balance", "Whole balance", "全數結餘", EXPORT_BOOL },
+	{ "reverses_id", "Reverses entry", "沖銷記項", EXPORT_INT },
+	{ "reversed_by", "Reversed by entry", "被沖銷記項", EXPORT_INT },
+	{ "narrative", "Narrative", "說明", EXPORT_TEXT },
+	{ "actor", "Entered by", "記錄人", EXPORT_TEXT },
+	{ "actor_id", "Entered by (user ID)", "記錄人 (用戶編號)",
+	    EXPORT_INT },
+	{ "created_at", "Entered at (UTC)", "記錄時間 (協調世界時)",
+	    EXPORT_TEXT },
+	{ NULL, "Postings (debit +, credit -)", "過賬 (借 +，貸 -)",
+	    EXPORT_TEXT },
+};
 
 static const char SQL_POSITION_ACCOUNTS[] =
     "SELECT a.code, a.name_en, a.name_zh, a.kind, a.normal_side = 'debit',"
@@ -313,6 +366,10 @@ struct txargs {
 enum { OP_OPEN, OP_INJECT, OP_TRANSFER, OP_COMMIT, OP_RELEASE, OP_PAY,
     OP_REFUND, OP_REVERSE };
 
+static void	 entries_params(const struct ledger_filter *,
+		    struct db_params *);
+static int	 entries_account_check(struct db *,
+		    const struct ledger_filter *, struct app_err *);
 static int	 need_role(const struct actor *, unsigned, const char *,
 		    struct app_err *);
 static int	 entry_init(struct db *, struct lentry *, enum ledger_kind,
@@ -979,6 +1036,46 @@ ledger_position(struct db *db, const struct actor *actor, int day,
 	return (1);
 }
 
+/* $1..$6 of ENTRIES_WHERE from the filters. */
+static void
+entries_params(const struct ledger_filter *f, struct db_params *p)
+{
+	db_params_init(p);
+	dbp_str(p, f->account[0] != '\0' ? f->account : NULL);
+	dbp_str(p, f->kind >= 0 ? kind_names[f->kind] : NULL);
+	dbp_str(p, f->paper_ref[0] != '\0' ? f->paper_ref : NULL);
+	if (f->project_id > 0)
+		dbp_i64(p, f->project_id);
+	else
+		dbp_null(p);
+	if (f->from >= 0)
+		dbp_date(p, f->from);
+	else
+		dbp_null(p);
+	if (f->to >= 0)
+		dbp_date(p, f->to);
+	else
+		dbp_null(p);
+}
+
+/* An account filter must name an account of the chart (APP_EINVAL). */
+static int
+entries_account_check(struct db *db, const struct ledger_filter *f,
+    struct app_err *err)
+{
+	struct chart	chart;
+
+	if (f->account[0] == '\0')
+		return (1);
+	if (!chart_load(db, &chart, err))
+		return (0);
+	if (chart_find(&chart, f->account) == NULL)
+		return (app_err_set(err, APP_EINVAL, "account", "no "
+		    "account \"%.40s\" in the ledger (see GET "
+		    "/api/v1/ledger/accounts)", f->account));
+	return (1);
+}
+
 int
 ledger_entries_list(struct db *db, const struct actor *actor,
     const struct ledger_filter *f, json_t **out, struct app_err *err)
@@ -987,38 +1084,15 @@ ledger_entries_list(struct db *db, const struct actor *actor,
 	PGresult		*res;
 	json_t			*list;
 	json_error_t		 jerr;
-	struct chart		 chart;
 	int64_t			 total, next;
 	int			 limit;
 
 	*out = NULL;
-	if (!need_role(actor, ROLES_READ, "read the ledger", err))
+	if (!need_role(actor, ROLES_READ, "read the ledger", err) ||
+	    !entries_account_check(db, f, err))
 		return (0);
-	if (f->account[0] != '\0') {
-		if (!chart_load(db, &chart, err))
-			return (0);
-		if (chart_find(&chart, f->account) == NULL)
-			return (app_err_set(err, APP_EINVAL, "account", "no "
-			    "account \"%.40s\" in the ledger (see GET "
-			    "/api/v1/ledger/accounts)", f->account));
-	}
 	limit = f->limit > 0 && f->limit <= LEDGER_PAGE_MAX ? f->limit : 50;
-	db_params_init(&p);
-	dbp_str(&p, f->account[0] != '\0' ? f->account : NULL);
-	dbp_str(&p, f->kind >= 0 ? kind_names[f->kind] : NULL);
-	dbp_str(&p, f->paper_ref[0] != '\0' ? f->paper_ref : NULL);
-	if (f->project_id > 0)
-		dbp_i64(&p, f->project_id);
-	else
-		dbp_null(&p);
-	if (f->from >= 0)
-		dbp_date(&p, f->from);
-	else
-		dbp_null(&p);
-	if (f->to >= 0)
-		dbp_date(&p, f->to);
-	else
-		dbp_null(&p);
+	entries_params(f, &p);
 	dbp_int(&p, limit);
 	dbp_i64(&p, f->offset);
 	dbp_bool(&p, f->ascending);
@@ -1039,6 +1113,38 @@ ledger_entries_list(struct db *db, const struct actor *actor,
 	if (*out == NULL)
 		return (app_err_set(err, APP_EINTERNAL, NULL, "out of memory"));
 	return (1);
+}
+
+int
+ledger_entries_export(struct db *db, const void *arg, const char *path,
+    struct app_err *err)
+{
+	const struct ledger_export	*x = arg;
+	struct export_options		 o;
+	struct export_writer		 w;
+	struct db_params		 p;
+
+	if (!need_role(&x->actor, ROLES_READ, "read the ledger", err) ||
+	    !entries_account_check(db, &x->f, err))
+		return (0);
+	entries_params(&x->f, &p);
+	dbp_bool(&p, x->f.ascending);
+	memset(&o, 0, sizeof(o));
+	o.format = x->format;
+	o.path = path;
+	o.title_en = "Ledger entries";
+	o.title_zh = "分類賬記項";
+	o.filters = x->filters[0] != '\0' ? x->filters : NULL;
+	o.cols = export_cols;
+	o.ncols = sizeof(export_cols) / sizeof(export_cols[0]);
+	o.bom = x->bom;
+	if (!export_open(&w, &o, err))
+		return (0);
+	if (!export_query(&w, db, SQL_EXPORT_ENTRIES, &p, err)) {
+		export_abort(&w);
+		return (0);
+	}
+	return (export_close(&w, err));
 }
 
 int

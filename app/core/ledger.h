@@ -48,6 +48,7 @@
 #include "actor.h"
 #include "db.h"
 #include "errors.h"
+#include "export.h"
 #include "money.h"
 
 #define LEDGER_CODE_MAX		32	/* account code + NUL */
@@ -232,6 +233,21 @@ int	ledger_position(struct db *, const struct actor *, int day, json_t **,
 	    struct app_err *);
 int	ledger_entries_list(struct db *, const struct actor *,
 	    const struct ledger_filter *, json_t **, struct app_err *);
+/*
+ * The entries as a download (GET /ledger/entries?format=xlsx|csv, see
+ * reports/export.h): every entry the filters match in the list's order
+ * (limit and offset are not used), one row each with its postings as one
+ * text column.  arg is a struct ledger_export, copied into a Kore task.
+ */
+struct ledger_export {
+	enum export_format	 format;
+	int			 bom;		/* CSV: UTF-8 byte-order mark */
+	struct actor		 actor;
+	struct ledger_filter	 f;
+	char			 filters[512];	/* for the title block */
+};
+int	ledger_entries_export(struct db *, const void *arg, const char *path,
+	    struct app_err *);
 int	ledger_entry_get(struct db *, const struct actor *, int64_t, json_t **,
 	    struct app_err *);
 int	ledger_accounts_list(struct db *, const struct actor *, json_t **,

@@ -41,15 +41,61 @@
 static const char SQL_GET[] =
     "SELECT " PAYMENT_JSON ", p.org_id" PAYMENT_FROM " WHERE x.id = $1";
 
-/* $1 applicant's organisation or NULL, $2 project, $3 status, $4 cursor,
- * $5 limit. */
+/*
+ * The list's rows, newest first; the JSON page and the download share them
+ * (list_params()).  $1 applicant's organisation or NULL, $2 project,
+ * $3 status, $4 cursor.
+ */
+#define LIST_WHERE							\
+    " WHERE ($1::bigint IS NULL OR p.org_id = $1::bigint)"		\
+    " AND ($2::bigint IS NULL OR x.project_id = $2::bigint)"		\
+    " AND ($3::text IS NULL OR x.status = $3::text)"			\
+    " AND ($4::bigint IS NULL OR x.id < $4::bigint)"			\
+    " ORDER BY x.id DESC"
+
+/* $5 limit. */
 static const char SQL_LIST[] =
-    "SELECT x.id, " PAYMENT_JSON PAYMENT_FROM
-    " WHERE ($1::bigint IS NULL OR p.org_id = $1::bigint)"
-    " AND ($2::bigint IS NULL OR x.project_id = $2::bigint)"
-    " AND ($3::text IS NULL OR x.status = $3::text)"
-    " AND ($4::bigint IS NULL OR x.id < $4::bigint)"
-    " ORDER BY x.id DESC LIMIT $5";
+    "SELECT x.id, " PAYMENT_JSON PAYMENT_FROM LIST_WHERE " LIMIT $5";
+
+/*
+ * The same rows as text columns, for export_query(): the columns everyone
+ * sees, then those only staff see (export_cols, EXPORT_STAFF_COLS).
+ */
+static const char SQL_EXPORT[] =
+    "SELECT x.id, x.project_id, p.reference, t.id, t.seq, t.kind,"
+    " t.milestone_seq, t.amount_cents, x.amount_cents, x.status, x.note,"
+    " " TS("x.prepared_at") ", " TS("x.approved_at") ", x.approval_note,"
+    " x.ledger_entry_id, " TS("x.cancelled_at") ", x.cancel_reason,"
+    " x.idempotency_key, pu.email, au.email" PAYMENT_FROM LIST_WHERE;
+
+static const struct export_column export_cols[] = {
+	{ "id", "Payment ID", "付款編號", EXPORT_INT },
+	{ "project_id", "Project ID", "項目編號", EXPORT_INT },
+	{ "reference", "Reference", "檔案編號", EXPORT_TEXT },
+	{ "tranche.id", "Tranche ID", "分期編號", EXPORT_INT },
+	{ "tranche.seq", "Tranche", "期數", EXPORT_INT },
+	{ "tranche.kind", "Tranche kind", "分期類別", EXPORT_TEXT },
+	{ "tranche.milestone_seq", "Milestone", "里程碑", EXPORT_INT },
+	{ "tranche.amount_cents", "Tranche amount (HK$)", "分期金額 (港元)",
+	    EXPORT_CENTS },
+	{ "amount_cents", "Amount (HK$)", "付款金額 (港元)", EXPORT_CENTS },
+	{ "status", "Status", "狀態", EXPORT_TEXT },
+	{ "note", "Note", "備註", EXPORT_TEXT },
+	{ "prepared_at", "Prepared at (UTC)", "擬備時間 (協調世界時)",
+	    EXPORT_TEXT },
+	{ "approved_at", "Approved at (UTC)", "批核時間 (協調世界時)",
+	    EXPORT_TEXT },
+	{ "approval_note", "Approval note", "批核備註", EXPORT_TEXT },
+	{ "ledger_entry_id", "Ledger entry", "分類賬記項", EXPORT_INT },
+	{ "cancelled_at", "Cancelled at (UTC)", "取消時間 (協調世界時)",
+	    EXPORT_TEXT },
+	{ "cancel_reason", "Reason cancelled", "取消原因", EXPORT_TEXT },
+	/* Staff only, as the JSON list. */
+	{ "idempotency_key", "Idempotency key", "冪等鍵", EXPORT_TEXT },
+	{ "prepared_by.email", "Prepared by", "擬備人", EXPORT_TEXT },
+	{ "approved_by.email", "Approved by", "批核人", EXPORT_TEXT },
+};
+#define EXPORT_STAFF_COLS	3
 
 static const char SQL_BY_KEY[] =
     "SELECT id, request_hash FROM payments WHERE idempotency_key = $1";
@@ -109,6 +155,8 @@ struct pay_tx {
 
 static int	by_key(struct db *, const struct payment_request *, int64_t *,
 		    struct app_err *);
+static int	list_params(const struct actor *, const struct payment_filter *,
+		    struct db_params *, struct app_err *);
 static int	prepare_tx(struct db *, void *, struct app_err *);
 static int	lookup_tx(struct db *, void *, struct app_err *);
 static int	approve_tx(struct db *, void *, struct app_err *);
@@ -771,6 +819,40 @@ payments_get_json(struct db *db, const struct actor *actor, int64_t id,
 }
 
 int
+payments_may_list(const struct actor *actor, struct app_err *err)
+{
+	if (projects_is_staff(actor) || actor_has(actor, ROLE_APPLICANT))
+		return (1);
+	return (app_err_set(err, APP_EFORBIDDEN, NULL,
+	    "your role does not give access to payments"));
+}
+
+/* $1..$4 of LIST_WHERE: an applicant its organisation's, staff all. */
+static int
+list_params(const struct actor *actor, const struct payment_filter *f,
+    struct db_params *p, struct app_err *err)
+{
+	if (!payments_may_list(actor, err))
+		return (0);
+	db_params_init(p);
+	if (projects_is_staff(actor))
+		dbp_null(p);
+	else
+		dbp_i64(p, actor->org_id > 0 ? actor->org_id : -1);
+	if (f->project_id > 0)
+		dbp_i64(p, f->project_id);
+	else
+		dbp_null(p);
+	dbp_str(p, f->status >= 0 ? payment_status_name(
+	    (enum payment_status)f->status) : NULL);
+	if (f->before_id > 0)
+		dbp_i64(p, f->before_id);
+	else
+		dbp_null(p);
+	return (1);
+}
+
+int
 payments_list_json(struct db *db, const struct actor *actor,
     const struct payment_filter *f, json_t **out, struct app_err *err)
 {
@@ -781,27 +863,11 @@ payments_list_json(struct db *db, const struct actor *actor,
 	int			 i, n, limit, staff;
 
 	*out = NULL;
+	if (!list_params(actor, f, &p, err))
+		return (0);
 	staff = projects_is_staff(actor);
-	if (!staff && !actor_has(actor, ROLE_APPLICANT))
-		return (app_err_set(err, APP_EFORBIDDEN, NULL,
-		    "your role does not give access to payments"));
 	limit = f->limit > 0 && f->limit <= PAYMENT_LIST_MAX ? f->limit :
 	    PAYMENT_LIST_DEFAULT;
-	db_params_init(&p);
-	if (staff)
-		dbp_null(&p);
-	else
-		dbp_i64(&p, actor->org_id > 0 ? actor->org_id : -1);
-	if (f->project_id > 0)
-		dbp_i64(&p, f->project_id);
-	else
-		dbp_null(&p);
-	dbp_str(&p, f->status >= 0 ? payment_status_name(
-	    (enum payment_status)f->status) : NULL);
-	if (f->before_id > 0)
-		dbp_i64(&p, f->before_id);
-	else
-		dbp_null(&p);
 	dbp_int(&p, limit + 1);
 	if ((res = db_query(db, SQL_LIST, &p, err)) == NULL)
 		return (0);
@@ -824,4 +890,40 @@ payments_list_json(struct db *db, const struct actor *actor,
 	if (*out == NULL)
 		return (app_err_set(err, APP_EINTERNAL, NULL, "out of memory"));
 	return (1);
+}
+
+int
+payments_export(struct db *db, const void *arg, const char *path,
+    struct app_err *err)
+{
+	const struct payments_export	*x = arg;
+	struct payment_filter		 f;
+	struct export_options		 o;
+	struct export_writer		 w;
+	struct db_params		 p;
+
+	memset(&f, 0, sizeof(f));
+	f.project_id = x->project_id;
+	f.status = x->status;
+	if (!list_params(&x->actor, &f, &p, err))
+		return (0);
+	memset(&o, 0, sizeof(o));
+	o.format = x->format;
+	o.path = path;
+	o.title_en = "Payments";
+	o.title_zh = "付款";
+	o.filters = x->filters[0] != '\0' ? x->filters : NULL;
+	o.cols = export_cols;
+	o.ncols = sizeof(export_cols) / sizeof(export_cols[0]);
+	/* Applicants do not see who handled their payments, nor the keys. */
+	if (!projects_is_staff(&x->actor))
+		o.ncols -= EXPORT_STAFF_COLS;
+	o.bom = x->bom;
+	if (!export_open(&w, &o, err))
+		return (0);
+	if (!export_query(&w, db, SQL_EXPORT, &p, err)) {
+		export_abort(&w);
+		return (0);
+	}
+	return (export_close(&w, err));
 }

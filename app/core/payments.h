@@ -32,6 +32,7 @@
 #include "actor.h"
 #include "db.h"
 #include "errors.h"
+#include "export.h"
 #include "money.h"
 
 #define PAYMENT_KEY_MAX		128	/* printable ASCII, no spaces */
@@ -100,9 +101,28 @@ int	payments_cancel(struct db *, const struct actor *, int64_t id,
 	    const char *reason, json_t **out, struct app_err *);
 int	payments_get_json(struct db *, const struct actor *, int64_t id,
 	    json_t **out, struct app_err *);
+/* May actor list payments (staff; applicants their organisation's)? */
+int	payments_may_list(const struct actor *, struct app_err *);
 /* {"payments": [...], "limit": n, "next_cursor": "id" or null}. */
 int	payments_list_json(struct db *, const struct actor *,
 	    const struct payment_filter *, json_t **out, struct app_err *);
+/*
+ * The list as a download (GET /payments?format=xlsx|csv, see
+ * reports/export.h): every payment the filters match, newest first, as
+ * the list shows them (an applicant its organisation's, without the
+ * idempotency key and who prepared and approved them), no page.  arg is a
+ * struct payments_export, copied into a Kore task: no pointers.
+ */
+struct payments_export {
+	enum export_format	 format;
+	int			 bom;		/* CSV: UTF-8 byte-order mark */
+	struct actor		 actor;
+	int64_t			 project_id;	/* 0 = any */
+	int			 status;	/* -1 = any */
+	char			 filters[256];	/* for the title block */
+};
+int	payments_export(struct db *, const void *arg, const char *path,
+	    struct app_err *);
 
 /*
  * For projects_db.c, inside its transaction (the project row locked):

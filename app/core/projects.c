@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "applications.h"
+#include "auth.h"
 #include "notify.h"
 #include "projects.h"
 
@@ -428,6 +429,17 @@ projects_display_name(const char *in, char *out, size_t len)
 		o = start;
 	}
 	out[o] = '\0';
+	/*
+	 * The name goes into a text column and JSON: bytes that are not
+	 * UTF-8 (a client's Latin-1 name, say) become '_' rather than a
+	 * database error.
+	 */
+	if (auth_utf8_len(out) < 0) {
+		for (o = 0; out[o] != '\0'; o++) {
+			if ((unsigned char)out[o] >= 0x80)
+				out[o] = '_';
+		}
+	}
 	if (strcmp(out, ".") == 0 || strcmp(out, "..") == 0)
 		out[0] = '\0';
 }
@@ -586,6 +598,15 @@ projects_is_staff(const struct actor *a)
 {
 	return (actor_has(a, ROLE_OFFICER | ROLE_AUDITOR | ROLE_APPROVER |
 	    ROLE_FINANCE | ROLE_ADMIN));
+}
+
+int
+projects_may_list(const struct actor *a, struct app_err *err)
+{
+	if (projects_is_staff(a) || actor_has(a, ROLE_APPLICANT))
+		return (1);
+	return (app_err_set(err, APP_EFORBIDDEN, NULL,
+	    "your role does not give access to projects"));
 }
 
 int

@@ -67,6 +67,7 @@
 #include "actor.h"
 #include "db.h"
 #include "errors.h"
+#include "export.h"
 #include "money.h"
 #include "schemes.h"
 
@@ -271,6 +272,24 @@ int	projects_get_json(struct db *, const struct actor *, int64_t id,
 /* {"projects": [...], "limit": n, "next_cursor": "id" or null}. */
 int	projects_list_json(struct db *, const struct actor *,
 	    const struct project_filter *, json_t **out, struct app_err *);
+/*
+ * The list as a download (GET /projects?format=xlsx|csv, see
+ * reports/export.h): every project the filters match, newest first, as
+ * the list shows them to actor (an applicant its organisation's), no page.
+ * arg is a struct projects_export, copied into a Kore task: no pointers.
+ */
+struct projects_export {
+	enum export_format	 format;
+	int			 bom;		/* CSV: UTF-8 byte-order mark */
+	struct actor		 actor;
+	unsigned		 statuses;	/* bits, 0 = any */
+	char			 scheme[16];	/* "" = any */
+	int64_t			 org_id;	/* 0 = any */
+	int			 on_hold;	/* -1 any */
+	char			 filters[512];	/* for the title block */
+};
+int	projects_export(struct db *, const void *arg, const char *path,
+	    struct app_err *);
 
 /*
  * PUT /projects/{id}/milestones {initial_bp?, milestones: [{title,
@@ -284,8 +303,8 @@ int	projects_schedule_set(struct db *, const struct actor *, int64_t id,
 /*
  * POST /projects/{id}/sign {note?}: the organisation's applicant user, or
  * an officer recording a paper signature.  awaiting_signature -> active;
- * unlocks the initial tranche; moves the application to agreement_signed
- * when the applications code knows that status (see projects_db.c).
+ * unlocks the initial tranche; moves the application from approved to
+ * agreement_signed (applications_transition_tx(), action sign).
  */
 int	projects_sign(struct db *, const struct actor *, int64_t id,
 	    const char *note, json_t **out, struct app_err *);
@@ -406,6 +425,9 @@ int	projects_may_read(const struct actor *, int64_t org_id,
 	    struct app_err *);
 /* Staff who may read everything (not applicants). */
 int	projects_is_staff(const struct actor *);
+/* May actor list projects and payments (staff; applicants their own
+ * organisation's)?  APP_EFORBIDDEN if not. */
+int	projects_may_list(const struct actor *, struct app_err *);
 /*
  * Load project id as actor may see it; with lock, SELECT ... FOR UPDATE
  * (inside the caller's transaction).  Every change to a project, its

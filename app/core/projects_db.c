@@ -132,14 +132,6 @@ static const char SQL_SIGN[] =
 static const char SQL_UNLOCK_INITIAL[] =
     "UPDATE project_tranches SET unlocked_at = now()"
     " WHERE project_id = $1 AND kind = 'initial' AND unlocked_at IS NULL";
-static const char SQL_APP_SIGNED[] =
-    "UPDATE applications SET status = $2, updated_at = now(),"
-    " version = version + 1 WHERE id = $1 AND status = 'approved'"
-    " RETURNING id";
-static const char SQL_APP_EVENT[] =
-    "INSERT INTO application_events (application_id, actor_id, actor_label,"
-    " action, from_status, to_status, note)"
-    " VALUES ($1, $2, $3, 'sign', 'approved', $4, $5)";
 
 static const char SQL_SET_STATUS[] =
     "UPDATE projects SET status = $2, updated_at = now() WHERE id = $1";
@@ -298,32 +290,69 @@ static const char SQL_GET[] =
     " WHERE p.id = $1";
 
 /*
- * $1 applicant's organisation (NULL for staff), $2 today, $3 organisation
- * filter, $4 scheme, $5 statuses, $6 on_hold, $7 cursor, $8 limit.
+ * The list's rows, newest first; the JSON page and the download share
+ * them (list_params()).  $1 applicant's organisation (NULL for staff),
+ * $2 today, $3 organisation filter, $4 scheme, $5 statuses, $6 on_hold,
+ * $7 cursor.
  */
+#define LIST_PAID							\
+    "(SELECT coalesce(sum(x.amount_cents), 0) FROM payments x"		\
+    " WHERE x.project_id = p.id AND x.status = 'approved')"
+#define LIST_ON_HOLD	"(p.status = 'suspended' OR od.days IS NOT NULL)"
+#define LIST_FROM							\
+    " FROM projects p JOIN organisations o ON o.id = p.org_id"		\
+    " CROSS JOIN LATERAL (SELECT max($2::date - m.due_date) AS days"	\
+    "  FROM project_milestones m WHERE m.project_id = p.id AND "	\
+    OVERDUE("m", "p") ") od"						\
+    " WHERE ($1::bigint IS NULL OR p.org_id = $1::bigint)"		\
+    " AND ($3::bigint IS NULL OR p.org_id = $3::bigint)"		\
+    " AND ($4::text IS NULL OR p.scheme_code = $4::text)"		\
+    " AND ($5::text[] IS NULL OR p.status = ANY ($5::text[]))"		\
+    " AND ($6::boolean IS NULL OR " LIST_ON_HOLD " = $6::boolean)"	\
+    " AND ($7::bigint IS NULL OR p.id < $7::bigint)"			\
+    " ORDER BY p.id DESC"
+
+/* $8 limit. */
 static const char SQL_LIST[] =
     "SELECT p.id, json_build_object('id', p.id, 'reference', p.reference,"
     " 'title', p.title, 'scheme', p.scheme_code, 'status', p.status,"
     " 'organisation', json_build_object('id', o.id, 'name_en', o.name_en,"
     "  'name_zh', o.name_zh), 'government_cents', p.government_cents,"
     " 'approved_cents', p.approved_cents,"
-    " 'paid_cents', (SELECT coalesce(sum(x.amount_cents), 0) FROM payments x"
-    "  WHERE x.project_id = p.id AND x.status = 'approved'),"
+    " 'paid_cents', " LIST_PAID ","
     " 'start_date', p.start_date, 'end_date', p.end_date,"
-    " 'on_hold', p.status = 'suspended' OR od.days IS NOT NULL,"
-    " 'days_overdue', od.days)::text"
-    " FROM projects p JOIN organisations o ON o.id = p.org_id"
-    " CROSS JOIN LATERAL (SELECT max($2::date - m.due_date) AS days"
-    "  FROM project_milestones m WHERE m.project_id = p.id AND "
-    OVERDUE("m", "p") ") od"
-    " WHERE ($1::bigint IS NULL OR p.org_id = $1::bigint)"
-    " AND ($3::bigint IS NULL OR p.org_id = $3::bigint)"
-    " AND ($4::text IS NULL OR p.scheme_code = $4::text)"
-    " AND ($5::text[] IS NULL OR p.status = ANY ($5::text[]))"
-    " AND ($6::boolean IS NULL OR (p.status = 'suspended' OR"
-    "  od.days IS NOT NULL) = $6::boolean)"
-    " AND ($7::bigint IS NULL OR p.id < $7::bigint)"
-    " ORDER BY p.id DESC LIMIT $8";
+    " 'on_hold', " LIST_ON_HOLD ","
+    " 'days_overdue', od.days)::text" LIST_FROM " LIMIT $8";
+
+/* The same rows as text columns, for export_query(): see export_cols. */
+static const char SQL_EXPORT[] =
+    "SELECT p.id, p.reference, p.title, p.scheme_code, p.status, o.id,"
+    " o.name_en, o.name_zh, p.government_cents, p.approved_cents, "
+    LIST_PAID ", p.start_date, p.end_date, " LIST_ON_HOLD ", od.days"
+    LIST_FROM;
+
+static const struct export_column export_cols[] = {
+	{ "id", "Project ID", "項目編號", EXPORT_INT },
+	{ "reference", "Reference", "檔案編號", EXPORT_TEXT },
+	{ "title", "Title", "項目名稱", EXPORT_TEXT },
+	{ "scheme", "Scheme", "資助計劃", EXPORT_TEXT },
+	{ "status", "Status", "狀態", EXPORT_TEXT },
+	{ "organisation.id", "Organisation ID", "機構編號", EXPORT_INT },
+	{ "organisation.name_en", "Organisation (English name)",
+	    "機構名稱 (英文)", EXPORT_TEXT },
+	{ "organisation.name_zh", "Organisation (Chinese name)",
+	    "機構名稱 (中文)", EXPORT_TEXT },
+	{ "government_cents", "Government contribution (HK$)",
+	    "政府資助額 (港元)", EXPORT_CENTS },
+	{ "approved_cents", "Approved (HK$)", "批准金額 (港元)",
+	    EXPORT_CENTS },
+	{ "paid_cents", "Paid (HK$)", "已付款額 (港元)", EXPORT_CENTS },
+	{ "start_date", "Start date", "開始日期", EXPORT_DATE },
+	{ "end_date", "End date", "完成日期", EXPORT_DATE },
+	{ "on_hold", "Payments on hold", "暫停付款", EXPORT_BOOL },
+	{ "days_overdue", "Days a report is overdue", "報告逾期日數",
+	    EXPORT_INT },
+};
 
 /* The arguments of one transaction (db_tx_run may run it again). */
 struct proj_tx {
@@ -335,6 +364,9 @@ struct proj_tx {
 };
 
 static void	project_from_row(const PGresult *, int, struct project *);
+static int	list_params(const struct actor *, const struct project_filter *,
+		    struct db_params *, char *, size_t, char *, size_t,
+		    struct app_err *);
 static int	actor_user(const struct actor *, struct db_params *);
 static int	staff_only(const struct actor *, unsigned, const char *,
 		    struct app_err *);
@@ -875,6 +907,58 @@ projects_get_json(struct db *db, const struct actor *actor, int64_t id,
 	return (run_get(db, actor, id, out, err));
 }
 
+/*
+ * $1..$7 of LIST_FROM: an applicant sees its organisation's projects, staff
+ * all; then today and the filters.  today and statuses are the buffers the
+ * parameters point into.
+ */
+static int
+list_params(const struct actor *actor, const struct project_filter *f,
+    struct db_params *p, char *today, size_t tlen, char *statuses,
+    size_t slen, struct app_err *err)
+{
+	int	i;
+
+	if (!projects_may_list(actor, err))
+		return (0);
+	db_params_init(p);
+	if (projects_is_staff(actor))
+		dbp_null(p);
+	else
+		dbp_i64(p, actor->org_id > 0 ? actor->org_id : -1);
+	dbp_str(p, date_format(projects_today(), today, tlen));
+	if (f->org_id > 0)
+		dbp_i64(p, f->org_id);
+	else
+		dbp_null(p);
+	dbp_str(p, f->scheme);
+	if (f->statuses != 0) {
+		snprintf(statuses, slen, "{");
+		for (i = 0; i < PROJECT_NSTATUS; i++) {
+			if ((f->statuses & (1U << i)) == 0)
+				continue;
+			if (statuses[1] != '\0')
+				strncat(statuses, ",", slen -
+				    strlen(statuses) - 1);
+			strncat(statuses, project_status_name(
+			    (enum project_status)i), slen -
+			    strlen(statuses) - 1);
+		}
+		strncat(statuses, "}", slen - strlen(statuses) - 1);
+		dbp_str(p, statuses);
+	} else
+		dbp_null(p);
+	if (f->on_hold >= 0)
+		dbp_bool(p, f->on_hold);
+	else
+		dbp_null(p);
+	if (f->before_id > 0)
+		dbp_i64(p, f->before_id);
+	else
+		dbp_null(p);
+	return (1);
+}
+
 int
 projects_list_json(struct db *db, const struct actor *actor,
     const struct project_filter *f, json_t **out, struct app_err *err)
@@ -887,46 +971,11 @@ projects_list_json(struct db *db, const struct actor *actor,
 	int			 i, n, limit;
 
 	*out = NULL;
-	if (!projects_is_staff(actor) && !actor_has(actor, ROLE_APPLICANT))
-		return (app_err_set(err, APP_EFORBIDDEN, NULL,
-		    "your role does not give access to projects"));
+	if (!list_params(actor, f, &p, today, sizeof(today), statuses,
+	    sizeof(statuses), err))
+		return (0);
 	limit = f->limit > 0 && f->limit <= PROJECT_LIST_MAX ? f->limit :
 	    PROJECT_LIST_DEFAULT;
-	db_params_init(&p);
-	if (projects_is_staff(actor))
-		dbp_null(&p);
-	else
-		dbp_i64(&p, actor->org_id > 0 ? actor->org_id : -1);
-	dbp_str(&p, date_format(projects_today(), today, sizeof(today)));
-	if (f->org_id > 0)
-		dbp_i64(&p, f->org_id);
-	else
-		dbp_null(&p);
-	dbp_str(&p, f->scheme);
-	if (f->statuses != 0) {
-		snprintf(statuses, sizeof(statuses), "{");
-		for (i = 0; i < PROJECT_NSTATUS; i++) {
-			if ((f->statuses & (1U << i)) == 0)
-				continue;
-			if (statuses[1] != '\0')
-				strncat(statuses, ",", sizeof(statuses) -
-				    strlen(statuses) - 1);
-			strncat(statuses, project_status_name(
-			    (enum project_status)i), sizeof(statuses) -
-			    strlen(statuses) - 1);
-		}
-		strncat(statuses, "}", sizeof(statuses) - strlen(statuses) - 1);
-		dbp_str(&p, statuses);
-	} else
-		dbp_null(&p);
-	if (f->on_hold >= 0)
-		dbp_bool(&p, f->on_hold);
-	else
-		dbp_null(&p);
-	if (f->before_id > 0)
-		dbp_i64(&p, f->before_id);
-	else
-		dbp_null(&p);
 	dbp_int(&p, limit + 1);
 	if ((res = db_query(db, SQL_LIST, &p, err)) == NULL)
 		return (0);
@@ -943,6 +992,43 @@ projects_list_json(struct db *db, const struct actor *actor,
 	if (*out == NULL)
 		return (app_err_set(err, APP_EINTERNAL, NULL, "out of memory"));
 	return (1);
+}
+
+int
+projects_export(struct db *db, const void *arg, const char *path,
+    struct app_err *err)
+{
+	const struct projects_export	*x = arg;
+	struct project_filter		 f;
+	struct export_options		 o;
+	struct export_writer		 w;
+	struct db_params		 p;
+	char				 today[DATE_ISO_LEN], statuses[256];
+
+	memset(&f, 0, sizeof(f));
+	f.statuses = x->statuses;
+	f.scheme = x->scheme[0] != '\0' ? x->scheme : NULL;
+	f.org_id = x->org_id;
+	f.on_hold = x->on_hold;
+	if (!list_params(&x->actor, &f, &p, today, sizeof(today), statuses,
+	    sizeof(statuses), err))
+		return (0);
+	memset(&o, 0, sizeof(o));
+	o.format = x->format;
+	o.path = path;
+	o.title_en = "Projects";
+	o.title_zh = "項目";
+	o.filters = x->filters[0] != '\0' ? x->filters : NULL;
+	o.cols = export_cols;
+	o.ncols = sizeof(export_cols) / sizeof(export_cols[0]);
+	o.bom = x->bom;
+	if (!export_open(&w, &o, err))
+		return (0);
+	if (!export_query(&w, db, SQL_EXPORT, &p, err)) {
+		export_abort(&w);
+		return (0);
+	}
+	return (export_close(&w, err));
 }
 
 /*
@@ -1110,50 +1196,23 @@ projects_schedule_set(struct db *db, const struct actor *actor, int64_t id,
  */
 
 /*
- * The application moves to agreement_signed, but only once the
- * applications code knows that status and counts it against cumulative
- * caps (application_status_committed()); until then it stays approved,
- * which also counts, so the caps can never be undercounted.
+ * The application moves to agreement_signed along the applications state
+ * table (applications_transition_tx(): its event, the audit row
+ * "application.sign"), in the signing transaction.  sign_tx() has decided
+ * who signs; agreement_signed counts against cumulative caps as approved
+ * did (application_status_committed()).
  */
 static int
 move_application_signed(struct db *db, const struct actor *actor,
     int64_t id, const char *note, struct app_err *err)
 {
-	enum application_status	 st;
-	struct db_params	 p;
-	PGresult		*res;
-	json_t			*b, *a;
-	int			 n, ok;
+	struct application	app;
+	struct actor		reader;
 
-	if (!application_status_parse("agreement_signed", &st) ||
-	    !application_status_committed(st))
-		return (1);
-	db_params_init(&p);
-	dbp_i64(&p, id);
-	dbp_str(&p, application_status_name(st));
-	if ((res = db_query(db, SQL_APP_SIGNED, &p, err)) == NULL)
-		return (0);
-	n = PQntuples(res);
-	PQclear(res);
-	if (n != 1)
-		return (app_err_set(err, APP_ESTATE, "status", "application "
-		    "%lld is no longer approved", (long long)id));
-	db_params_init(&p);
-	dbp_i64(&p, id);
-	actor_user(actor, &p);
-	dbp_str(&p, actor->label);
-	dbp_str(&p, application_status_name(st));
-	dbp_str(&p, note);
-	if (!db_exec(db, SQL_APP_EVENT, &p, err))
-		return (0);
-	b = json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", "approved");
-	a = json_pack("{s:I,s:s}", "id", (json_int_t)id, "status",
-	    application_status_name(st));
-	ok = audit_write_id(db, actor, "application.sign", "application", id,
-	    b, a, note, err);
-	json_decref(b);
-	json_decref(a);
-	return (ok);
+	actor_system(&reader, "projects");
+	return (applications_load(db, &reader, id, 1, &app, err) &&
+	    applications_transition_tx(db, actor, &app, APPLICATION_ACT_SIGN,
+	    note, err));
 }
 
 static int

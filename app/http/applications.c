@@ -2,6 +2,8 @@
  * applications.c: funding applications (docs/api.md, "Applications").
  *   GET   /api/v1/applications?scheme=&status=&organisation=
  *             &submitted_from=&submitted_to=&reference=&limit=&cursor=
+ *             [&format=xlsx|csv[&bom=0]]            the list, or all of it
+ *                                                   as a download
  *   POST  /api/v1/applications                       create a draft
  *   GET   /api/v1/applications/{id}
  *   PATCH /api/v1/applications/{id}                  edit a draft / returned
@@ -24,6 +26,7 @@
 #include "api.h"
 #include "applications.h"
 #include "dates.h"
+#include "export.h"
 
 #define APPS_PREFIX	"/api/v1/applications/"
 #define APPS_REF_PREFIX	"/api/v1/applications/by-reference/"
@@ -163,7 +166,8 @@ apps_filter(struct http_request *req, struct application_filter *f,
 {
 	static const char *const	 allowed[] = {
 		"scheme", "status", "organisation", "submitted_from",
-		"submitted_to", "reference", "limit", "cursor", NULL
+		"submitted_to", "reference", "limit", "cursor", "format", "bom",
+		NULL
 	};
 	const struct scheme		*s;
 	enum application_status		 st;
@@ -228,6 +232,8 @@ apps_filter(struct http_request *req, struct application_filter *f,
 int
 api_applications(struct http_request *req)
 {
+	if (req->hdlr_extra != NULL)
+		return (api_file_job_continue(req));
 	switch (req->method) {
 	case HTTP_METHOD_GET:
 		return (apps_list(req));
@@ -238,22 +244,52 @@ api_applications(struct http_request *req)
 	}
 }
 
+/*
+ * The list, or with ?format= every row it matches (not one page: limit and
+ * cursor are ignored) as a workbook or CSV, built in a task thread.
+ */
 static int
 apps_list(struct http_request *req)
 {
+	static const char *const	 shown[] = { "scheme", "status",
+		"organisation", "submitted_from", "submitted_to", "reference",
+		NULL };
+	struct applications_export	 x;
 	struct application_filter	 f;
 	struct app_err			 err;
 	struct actor			 actor;
 	struct db			*db;
 	json_t				*out;
-	char				 code[16];
+	char				 code[16], file[64];
+	int				 n;
 
 	app_err_clear(&err);
 	out = NULL;
-	if (apps_session(req, &db, &actor, &err) &&
-	    apps_filter(req, &f, code, sizeof(code), &err))
+	memset(&x, 0, sizeof(x));
+	if (!apps_session(req, &db, &actor, &err) ||
+	    !apps_filter(req, &f, code, sizeof(code), &err) ||
+	    (n = api_export_request(req, &x.format, &x.bom, &err)) < 0)
+		return (api_error(req, &err));
+	if (n == 0) {
 		applications_list_json(db, &actor, &f, &out, &err);
-	return (api_finish(req, 200, out, &err));
+		return (api_finish(req, 200, out, &err));
+	}
+	if (!application_may_list(&actor, &err))
+		return (api_error(req, &err));
+	x.actor = actor;
+	if (f.scheme != NULL)
+		snprintf(x.scheme, sizeof(x.scheme), "%s", f.scheme);
+	x.statuses = f.statuses;
+	x.org_id = f.org_id;
+	x.submitted_from = f.submitted_from;
+	x.submitted_to = f.submitted_to;
+	if (f.reference != NULL)
+		snprintf(x.reference, sizeof(x.reference), "%s", f.reference);
+	api_export_filters(req, shown, x.filters, sizeof(x.filters));
+	snprintf(file, sizeof(file), "applications.%s",
+	    export_extension(x.format));
+	return (api_file_job_start(req, applications_export, &x, sizeof(x),
+	    file, export_content_type(x.format)));
 }
 
 static int

@@ -3,7 +3,7 @@
  *   GET  /api/v1/ledger/position?on=YYYY-MM-DD
  *   GET  /api/v1/ledger/accounts
  *   GET  /api/v1/ledger/entries?account=&kind=&paper_ref=&project_id=
- *        &from=&to=&limit=&offset=&order=
+ *        &from=&to=&limit=&offset=&order=[&format=xlsx|csv[&bom=0]]
  *   GET  /api/v1/ledger/entries/{id}
  *   POST /api/v1/ledger/entries/{id}/reverse	{reason, value_date?}
  *   POST /api/v1/ledger/injections
@@ -12,11 +12,15 @@
  * Finance writes; finance, auditors, approvers and admins read.  The rule
  * is in core (ledger_authorise() and every ledger_* function).
  */
+#include <stdio.h>
+#include <string.h>
+
 #include <kore/kore.h>
 #include <kore/http.h>
 
 #include "api.h"
 #include "dates.h"
+#include "export.h"
 #include "ledger.h"
 
 #define LEDGER_ENTRIES_PREFIX	"/api/v1/ledger/entries/"
@@ -110,13 +114,26 @@ api_ledger_accounts(struct http_request *req)
 	return (api_finish(req, 200, out, &err));
 }
 
+/*
+ * The entries, or with ?format= every entry the filters match (limit and
+ * offset ignored, order kept) as a workbook or CSV, built in a task
+ * thread.
+ */
 int
 api_ledger_entries(struct http_request *req)
 {
-	static const char *const	 allowed[] = { "account", "kind",
+	static const char *const	 filters[] = { "account", "kind",
 					    "paper_ref", "project_id", "from",
 					    "to", "limit", "offset", "order",
 					    NULL };
+	static const char *const	 allowed[] = { "account", "kind",
+					    "paper_ref", "project_id", "from",
+					    "to", "limit", "offset", "order",
+					    "format", "bom", NULL };
+	static const char *const	 shown[] = { "account", "kind",
+					    "paper_ref", "project_id", "from",
+					    "to", "order", NULL };
+	struct ledger_export		 x;
 	struct app_err			 err;
 	struct actor			 actor;
 	struct ledger_filter		 f;
@@ -124,7 +141,11 @@ api_ledger_entries(struct http_request *req)
 	const char			*v;
 	json_t				*out;
 	size_t				 i;
+	int				 n;
+	char				 file_name[64];
 
+	if (req->hdlr_extra != NULL)
+		return (api_file_job_continue(req));
 	if (req->method != HTTP_METHOD_GET)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
@@ -133,13 +154,25 @@ api_ledger_entries(struct http_request *req)
 	if ((db = ledger_session(req, 0, &actor, &err)) == NULL ||
 	    !api_query_only(req, allowed, &err))
 		return (api_error(req, &err));
-	for (i = 0; allowed[i] != NULL; i++) {
-		if ((v = api_query(req, allowed[i])) != NULL &&
-		    !ledger_filter_set(&f, allowed[i], v, &err))
+	for (i = 0; filters[i] != NULL; i++) {
+		if ((v = api_query(req, filters[i])) != NULL &&
+		    !ledger_filter_set(&f, filters[i], v, &err))
 			return (api_error(req, &err));
 	}
-	ledger_entries_list(db, &actor, &f, &out, &err);
-	return (api_finish(req, 200, out, &err));
+	memset(&x, 0, sizeof(x));
+	if ((n = api_export_request(req, &x.format, &x.bom, &err)) < 0)
+		return (api_error(req, &err));
+	if (n == 0) {
+		ledger_entries_list(db, &actor, &f, &out, &err);
+		return (api_finish(req, 200, out, &err));
+	}
+	x.actor = actor;
+	x.f = f;
+	api_export_filters(req, shown, x.filters, sizeof(x.filters));
+	snprintf(file_name, sizeof(file_name), "ledger-entries.%s",
+	    export_extension(x.format));
+	return (api_file_job_start(req, ledger_entries_export, &x, sizeof(x),
+	    file_name, export_content_type(x.format)));
 }
 
 int

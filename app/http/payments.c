@@ -2,6 +2,8 @@
  * payments.c: payments of project tranches (docs/api.md, "Projects and
  * payments").
  *   GET   /api/v1/payments?project=&status=&limit=&cursor=
+ *             [&format=xlsx|csv[&bom=0]]     the list, or all of it as a
+ *                                            download
  *   POST  /api/v1/payments          prepare: {tranche_id, amount_cents?,
  *                                   project_id?, note?} + Idempotency-Key
  *   GET   /api/v1/payments/{id}
@@ -10,6 +12,7 @@
  * A prepare answers 201 for a new payment and 200 with the same payment
  * when the key comes again with the same body.  Rules: app/core/payments.c.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include <kore/kore.h>
@@ -17,6 +20,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "export.h"
 #include "payments.h"
 #include "projects.h"
 
@@ -43,6 +47,8 @@ pay_session(struct http_request *req, struct db **db, struct actor *actor,
 int
 api_payments(struct http_request *req)
 {
+	if (req->hdlr_extra != NULL)
+		return (api_file_job_continue(req));
 	switch (req->method) {
 	case HTTP_METHOD_GET:
 		return (pay_list(req));
@@ -53,11 +59,18 @@ api_payments(struct http_request *req)
 	}
 }
 
+/*
+ * The list, or with ?format= every payment it matches (limit and cursor
+ * ignored) as a workbook or CSV, built in a task thread.
+ */
 static int
 pay_list(struct http_request *req)
 {
 	static const char *const	 allowed[] = { "project", "status",
-		"limit", "cursor", NULL };
+		"limit", "cursor", "format", "bom", NULL };
+	static const char *const	 shown[] = { "project", "status",
+		NULL };
+	struct payments_export		 x;
 	struct payment_filter		 f;
 	enum payment_status		 st;
 	struct app_err			 err;
@@ -66,6 +79,8 @@ pay_list(struct http_request *req)
 	json_t				*out;
 	const char			*v;
 	int64_t				 n;
+	int				 dl;
+	char				 file[64];
 
 	app_err_clear(&err);
 	out = NULL;
@@ -94,7 +109,22 @@ pay_list(struct http_request *req)
 		}
 		f.status = (int)st;
 	}
-	payments_list_json(db, &actor, &f, &out, &err);
+	memset(&x, 0, sizeof(x));
+	if ((dl = api_export_request(req, &x.format, &x.bom, &err)) < 0)
+		goto out;
+	if (dl == 0) {
+		payments_list_json(db, &actor, &f, &out, &err);
+		goto out;
+	}
+	if (!payments_may_list(&actor, &err))
+		goto out;
+	x.actor = actor;
+	x.project_id = f.project_id;
+	x.status = f.status;
+	api_export_filters(req, shown, x.filters, sizeof(x.filters));
+	snprintf(file, sizeof(file), "payments.%s", export_extension(x.format));
+	return (api_file_job_start(req, payments_export, &x, sizeof(x), file,
+	    export_content_type(x.format)));
 out:
 	return (api_finish(req, 200, out, &err));
 }

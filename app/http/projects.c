@@ -2,7 +2,7 @@
  * projects.c: projects, their agreements, reports and variations
  * (docs/api.md, "Projects and payments").
  *   GET   /api/v1/projects?status=&scheme=&organisation=&on_hold=
- *             &limit=&cursor=
+ *             &limit=&cursor=[&format=xlsx|csv[&bom=0]]
  *   GET   /api/v1/projects/{id}
  *   PUT   /api/v1/projects/{id}/milestones          officer, before signing
  *   POST  /api/v1/projects/{id}/sign|suspend|resume|terminate|close|refund
@@ -137,7 +137,8 @@ proj_filter(struct http_request *req, struct project_filter *f, char *code,
     size_t codelen, struct app_err *err)
 {
 	static const char *const	 allowed[] = { "status", "scheme",
-		"organisation", "on_hold", "limit", "cursor", NULL };
+		"organisation", "on_hold", "limit", "cursor", "format", "bom",
+		NULL };
 	const struct scheme		*s;
 	enum project_status		 st;
 	const char			*v;
@@ -193,24 +194,52 @@ proj_filter(struct http_request *req, struct project_filter *f, char *code,
 	return (1);
 }
 
+/*
+ * The list, or with ?format= every project it matches (limit and cursor
+ * ignored) as a workbook or CSV, built in a task thread.
+ */
 int
 api_projects_list(struct http_request *req)
 {
-	struct project_filter	 f;
-	struct app_err		 err;
-	struct actor		 actor;
-	struct db		*db;
-	json_t			*out;
-	char			 code[16];
+	static const char *const	 shown[] = { "status", "scheme",
+		"organisation", "on_hold", NULL };
+	struct projects_export		 x;
+	struct project_filter		 f;
+	struct app_err			 err;
+	struct actor			 actor;
+	struct db			*db;
+	json_t				*out;
+	char				 code[16], file[64];
+	int				 n;
 
+	if (req->hdlr_extra != NULL)
+		return (api_file_job_continue(req));
 	if (req->method != HTTP_METHOD_GET)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
 	out = NULL;
-	if (proj_session(req, &db, &actor, &err) &&
-	    proj_filter(req, &f, code, sizeof(code), &err))
+	memset(&x, 0, sizeof(x));
+	if (!proj_session(req, &db, &actor, &err) ||
+	    !proj_filter(req, &f, code, sizeof(code), &err) ||
+	    (n = api_export_request(req, &x.format, &x.bom, &err)) < 0)
+		return (api_error(req, &err));
+	if (n == 0) {
 		projects_list_json(db, &actor, &f, &out, &err);
-	return (api_finish(req, 200, out, &err));
+		return (api_finish(req, 200, out, &err));
+	}
+	if (!projects_may_list(&actor, &err))
+		return (api_error(req, &err));
+	x.actor = actor;
+	x.statuses = f.statuses;
+	if (f.scheme != NULL)
+		snprintf(x.scheme, sizeof(x.scheme), "%s", f.scheme);
+	x.org_id = f.org_id;
+	x.on_hold = f.on_hold;
+	api_export_filters(req, shown, x.filters, sizeof(x.filters));
+	snprintf(file, sizeof(file), "projects.%s",
+	    export_extension(x.format));
+	return (api_file_job_start(req, projects_export, &x, sizeof(x), file,
+	    export_content_type(x.format)));
 }
 
 int

@@ -93,6 +93,7 @@ static int	reports_session(struct http_request *, struct actor *,
 		    struct app_err *);
 static int	estimates_get(struct http_request *);
 static int	estimates_set(struct http_request *);
+static size_t	filter_text(char *, size_t, size_t, const char *);
 
 /*
  * The file jobs.
@@ -142,6 +143,89 @@ api_file_job_start(struct http_request *req, export_job_fn fn, const void *arg,
 	kore_task_bind_request(&job->task, req);
 	kore_task_run(&job->task);
 	return (KORE_RESULT_RETRY);
+}
+
+int
+api_export_request(struct http_request *req, enum export_format *fmt,
+    int *bom, struct app_err *err)
+{
+	const char	*f, *b;
+
+	f = api_query(req, "format");
+	b = api_query(req, "bom");
+	if (f == NULL && b == NULL)
+		return (0);
+	if (!export_format_parse(f, fmt, err))
+		return (-1);
+	if (b != NULL && strcmp(b, "0") != 0 && strcmp(b, "1") != 0) {
+		app_err_set(err, APP_EBADREQ, "bom", "bom: 0 or 1");
+		return (-1);
+	}
+	/* CSV for Excel: with a byte-order mark unless bom=0. */
+	*bom = b == NULL || strcmp(b, "1") == 0;
+	return (1);
+}
+
+void
+api_export_filters(struct http_request *req, const char *const *names,
+    char *buf, size_t len)
+{
+	const char	*v;
+	size_t		 i, n;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	n = 0;
+	for (i = 0; names[i] != NULL; i++) {
+		if ((v = api_query(req, names[i])) == NULL)
+			continue;
+		if (n > 0)
+			n = filter_text(buf, len, n, ", ");
+		n = filter_text(buf, len, n, names[i]);
+		n = filter_text(buf, len, n, "=");
+		n = filter_text(buf, len, n, v);
+	}
+}
+
+/*
+ * Append s to buf (n bytes used so far) as far as whole characters fit:
+ * valid UTF-8 is kept, any other byte and control characters become '?',
+ * so a query value never puts broken text into a workbook.  The new n.
+ */
+static size_t
+filter_text(char *buf, size_t len, size_t n, const char *s)
+{
+	const unsigned char	*p;
+	size_t			 k, i;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p += k) {
+		if (*p < 0x80)
+			k = 1;
+		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+			k = 2;
+		else if ((*p & 0xf0) == 0xe0)
+			k = 3;
+		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+			k = 4;
+		else
+			k = 0;
+		for (i = 1; i < k; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				k = 0;
+		}
+		if (n + (k > 0 ? k : 1) + 1 > len)
+			break;
+		if (k == 0 || (k == 1 && (*p < 0x20 || *p == 0x7f))) {
+			buf[n++] = '?';
+			k = 1;
+		} else {
+			memcpy(buf + n, p, k);
+			n += k;
+		}
+	}
+	buf[n] = '\0';
+	return (n);
 }
 
 /* The handler's re-entry while a job it started runs or has finished. */

@@ -85,9 +85,9 @@ test('each role lands on its own home page', async (t) => {
   assert.equal(await page.evaluate(() => location.hash), '#/queue');
   await page.click('#signout');
   await page.waitForFunction(() => location.hash === '#/');
-  // Finance and panel members: their own homes, listing what their part
-  // of the API returns (or saying plainly that it is not there yet).
-  for (const [role, hash, h1] of [['finance', '#/finance', 'Ledger'], ['panel_member', '#/panel', 'Panel meetings']]) {
+  // Finance, panel members, approvers and admins: their own homes.
+  for (const [role, hash, h1] of [['finance', '#/finance', 'Ledger position'], ['panel_member', '#/panel', 'Panel meetings'],
+    ['approver', '#/decisions', 'Waiting for decision'], ['admin', '#/grants', 'Projects']]) {
     const u = addUser(role);
     await fresh(browser.context);
     await signIn(page, u.email);

@@ -91,6 +91,8 @@ export async function setLang(page, l) {
 export async function screenshot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   const full = page.viewportSize().width >= 768;
+  // Passing messages would cover the page: they are not what is shown.
+  await page.evaluate(() => document.getElementById('toast')?.replaceChildren());
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: full });
 }
 
@@ -109,6 +111,7 @@ export function addUser(roles, opts = {}) {
   for (const r of [].concat(roles)) args.push('--role', r);
   if (opts.org) args.push('--org', String(opts.org));
   if (opts.name) args.push('--name', opts.name);
+  if (opts.authority) args.push('--authority-cents', String(opts.authority));
   const r = itfctl(args, `${PW}\n`);
   assert.equal(r.status, 0, r.stderr);
   return { id: Number(r.stdout), email, org: opts.org };

@@ -562,3 +562,73 @@ test('the audit trail is append-only for itf_app and tampering is detected', () 
   v = itfctl(['audit', 'verify']);
   assert.equal(v.status, 0, v.stdout);
 });
+
+test('an admin changes an approver\'s financial authority, audited; nobody else may', async () => {
+  const admin = addUser('admin');
+  const adminApprover = addUser(['admin', 'approver'], { authority: 100 });
+  const target = addUser('approver', { authority: 10000000 });
+  const cookie = {};
+  for (const [k, u] of Object.entries({ admin, adminApprover, target, officer, auditor, panel,
+    approver, applicantA }))
+    cookie[k] = (await login(u.email)).cookie;
+  const path = `/api/v1/users/${target.id}/authority`;
+  const put = (who, body, opts = {}) => api('PUT', path, { cookie: cookie[who], body, ...opts });
+  const audits = () => psql(`SELECT count(*) FROM audit_log WHERE action = 'user.authority'
+    AND record_id = '${target.id}'`);
+  const authority = () => Number(psql(`SELECT authority_cents FROM users WHERE id = ${target.id}`));
+
+  // Only administrators; approvers cannot raise their own or anyone's limit.
+  for (const who of ['officer', 'auditor', 'panel', 'approver', 'applicantA', 'target'])
+    expectError(await put(who, { authority_cents: 1 }), 403, 'forbidden');
+  expectError(await api('PUT', path, { body: { authority_cents: 1 } }), 401, 'unauthenticated');
+  expectError(await put('admin', { authority_cents: 1 }, { csrf: false }), 403, 'forbidden',
+    'x-itf-request');
+  // Strict bodies: JSON integers of cents, nothing else.
+  expectError(await put('admin', {}), 400, 'bad_request', 'authority_cents');
+  expectError(await put('admin', { authority_cents: '100' }), 400, 'bad_request', 'authority_cents');
+  expectError(await put('admin', { authority_cents: 1.5 }), 400, 'bad_request', 'authority_cents');
+  expectError(await put('admin', { authority_cents: 1, reason: 'x' }), 400, 'bad_request', 'reason');
+  expectError(await put('admin', '[1]'), 400, 'bad_request');
+  expectError(await put('admin', { authority_cents: -1 }), 422, 'invalid', 'authority_cents');
+  expectError(await put('admin', { authority_cents: 1000000000000001 }), 422, 'invalid',
+    'authority_cents');
+  // Only approvers hold an authority; unknown users; never one's own.
+  let e = expectError(await api('PUT', `/api/v1/users/${officer.id}/authority`,
+    { cookie: cookie.admin, body: { authority_cents: 1 } }), 422, 'invalid', 'authority_cents');
+  assert.match(e.json.error.message, /not an approver/);
+  expectError(await api('PUT', '/api/v1/users/999999999/authority',
+    { cookie: cookie.admin, body: { authority_cents: 1 } }), 404, 'not_found');
+  e = expectError(await api('PUT', `/api/v1/users/${adminApprover.id}/authority`,
+    { cookie: cookie.adminApprover, body: { authority_cents: 1e12 } }), 403, 'forbidden', 'id');
+  assert.match(e.json.error.message, /own/);
+  assert.equal(authority(), 10000000, 'no refusal changed anything');
+  assert.equal(audits(), '0');
+
+  // Set: the user back, one audit row with before and after, a notice.
+  const r = expectStatus(await put('admin', { authority_cents: 250000000 }), 200);
+  assert.equal(r.json.id, target.id);
+  assert.equal(r.json.authority_cents, 250000000);
+  assert.deepEqual(r.json.roles, ['approver']);
+  assert.equal(authority(), 250000000);
+  assert.equal(psql(`SELECT actor_id || ':' || (before->>'authority_cents') || '>'
+    || (after->>'authority_cents') FROM audit_log WHERE action = 'user.authority'
+    AND record_type = 'user' AND record_id = '${target.id}'`), `${admin.id}:10000000>250000000`);
+  assert.match(psql(`SELECT message_en FROM notifications WHERE user_id = ${target.id}
+    AND kind = 'user.authority'`), /HK\$2,500,000\.00.*HK\$100,000\.00/);
+  // The approver's own session shows it at once.
+  const s = expectStatus(await api('GET', '/api/v1/session', { cookie: cookie.target }), 200);
+  assert.equal(s.json.user.authority_cents, 250000000);
+  // The same value again changes nothing; zero is allowed.
+  expectStatus(await put('admin', { authority_cents: 250000000 }), 200);
+  assert.equal(audits(), '1');
+  expectStatus(await put('admin', { authority_cents: 0 }), 200);
+  assert.equal(authority(), 0);
+  assert.equal(audits(), '2');
+  // Methods and paths.
+  const m = await api('GET', path, { cookie: cookie.admin });
+  assert.equal(m.status, 405);
+  assert.equal(m.headers.get('allow'), 'PUT');
+  expectError(await api('PUT', `/api/v1/users/${target.id}/limit`,
+    { cookie: cookie.admin, body: { authority_cents: 1 } }), 404, 'not_found');
+  assert.equal(itfctl(['audit', 'verify']).status, 0);
+});

@@ -8,7 +8,7 @@
 // this file starts with ITF_FAKE_TODAY=2021-06-01 on the same database.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
 import { once } from 'node:events';
 import http from 'node:http';
@@ -546,7 +546,8 @@ test('authorisation: no session, each role, another organisation', async () => {
   const before = counts();
   for (const [m, p, b] of endpoints) {
     expectError(await as(null, m, p, b), 401, 'unauthenticated');
-    for (const u of [approver, finance, admin])
+    // Approvers list what awaits their decision (panels.test.mjs).
+    for (const u of [approver, finance, admin].filter((x) => x !== approver || p !== endpoints[0][1]))
       expectError(await as(u, m, p, b), 403, 'forbidden');
     // A panel member reads only what is on its agendas (panels.test.mjs).
     if (m === 'GET' && (p.endsWith(`/${id}`) || p.includes('by-reference')))
@@ -554,6 +555,9 @@ test('authorisation: no session, each role, another organisation', async () => {
     else
       expectError(await as(panel, m, p, b), 403, 'forbidden');
   }
+  const seen = expectStatus(await as(approver, 'GET', '/api/v1/applications?limit=100'), 200).json;
+  assert.ok(seen.applications.every((a) => ['recommended', 'not_recommended', 'approved',
+    'agreement_signed', 'rejected'].includes(a.status)), JSON.stringify(seen));
   // Auditors read everything and change nothing.
   expectStatus(await as(auditor, 'GET', '/api/v1/applications'), 200);
   expectStatus(await as(auditor, 'GET', `/api/v1/applications/${id}`), 200);
@@ -906,6 +910,59 @@ test('concurrent submissions at TVP\'s six projects: exactly one passes', async 
     AND status = 'submitted'`), '6');
   // References of one prefix and year never repeat.
   assert.equal(psql(`SELECT count(reference) - count(DISTINCT reference) FROM applications`), '0');
+});
+
+// Approval as app/core/decisions.c does it (the tests/db fixture: approved,
+// committed in the ledger, the project created awaiting signature).
+function approveFixture(id, cents) {
+  const r = spawnSync(`${ROOT}/build/dbtests/test_projects`, ['approve', String(id), String(cents)],
+    { encoding: 'utf8', env: process.env });
+  assert.equal(r.status, 0, r.stderr);
+}
+
+test('signing the agreement: the application is agreement_signed and still counts for TVP\'s cap', async () => {
+  const co = addOrg('company');
+  const u = await addUser('applicant', co);
+  // HK$600,000: the whole of TVP's per-applicant ceiling.
+  const a = await fakeSubmitted(u, tvpBody(80000000));
+  assert.equal(a.requested_cents, 60000000);
+  expectStatus(await as(officer, 'POST', `/api/v1/applications/${a.id}/screen`,
+    { decision: 'accept' }), 200);
+  approveFixture(a.id, 60000000);
+  assert.equal((await as(u, 'GET', `/api/v1/applications/${a.id}`)).json.status, 'approved');
+  // The organisation signs the project's agreement: the application moves on
+  // along its state table, with its history row and audit row.
+  const p = expectStatus(await as(u, 'POST', `/api/v1/projects/${a.id}/sign`,
+    { note: 'Signed by the director' }), 200).json;
+  assert.equal(p.status, 'active');
+  const r = expectStatus(await as(u, 'GET', `/api/v1/applications/${a.id}`), 200).json;
+  assert.equal(r.status, 'agreement_signed');
+  assert.deepEqual(r.allowed_actions, []);
+  const last = r.history.at(-1);
+  assert.deepEqual([last.action, last.from, last.to, last.note],
+    ['sign', 'approved', 'agreement_signed', 'Signed by the director']);
+  assert.equal(psql(`SELECT actor_id || ':' || (before->>'status') || '>' || (after->>'status')
+    FROM audit_log WHERE record_type = 'application' AND record_id = '${a.id}'
+    AND action = 'application.sign'`), `${u.id}:approved>agreement_signed`);
+  // It is found by its new status, and cannot be withdrawn or signed again.
+  const l = expectStatus(await as(officer, 'GET',
+    `/api/v1/applications?status=agreement_signed&organisation=${co}`), 200).json;
+  assert.deepEqual(l.applications.map((x) => x.id), [a.id]);
+  expectError(await as(u, 'POST', `/api/v1/applications/${a.id}/withdraw`), 409, 'invalid_state',
+    'status');
+  expectError(await as(u, 'POST', `/api/v1/projects/${a.id}/sign`), 409, 'invalid_state');
+  // Duplicate screening calls it a project.
+  const other = await create(u, tvpBody(1000000));
+  const d = expectStatus(await as(officer, 'GET', `/api/v1/applications/${other.id}/duplicates`),
+    200).json;
+  assert.deepEqual(d.same_organisation.map((x) => [x.id, x.status, x.kind]),
+    [[a.id, 'agreement_signed', 'project']]);
+  // The ceiling is still taken: a signed agreement counts as approved did.
+  const e = expectError(await fapi(u, 'POST', `/api/v1/applications/${other.id}/submit`), 422,
+    'invalid', 'per_applicant_cap_cents');
+  assert.match(e.json.error.message, /600,000/);
+  assert.equal(psql(`SELECT status FROM applications WHERE id = ${other.id}`), 'draft');
+  assert.equal(itfctl(['audit', 'verify']).status, 0);
 });
 
 test('the second service ran clean', () => {

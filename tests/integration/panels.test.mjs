@@ -569,6 +569,36 @@ test('recommendation: only when a quorum of unconflicted members has scored ever
   assert.deepEqual(r.json.recommendation, { outcome: 'recommended' });
 });
 
+test('approvers read the applications waiting for their decision, nothing earlier', async () => {
+  // app1 is recommended (above); app2 is still under assessment.
+  let r = expectStatus(await as(approver, 'GET', `/api/v1/applications/${S.app1.id}`), 200);
+  assert.equal(r.json.status, 'recommended');
+  assert.equal(r.json.title, S.app1.title);
+  assert.deepEqual(r.json.allowed_actions, [], 'the decision is taken at POST .../decision');
+  assert.ok(r.json.history.every((h) => !('actor' in h)), 'who screened it stays internal');
+  expectStatus(await as(approver, 'GET',
+    `/api/v1/applications/by-reference/${S.app1.reference}`), 200);
+  const e = expectError(await as(approver, 'GET', `/api/v1/applications/${S.app2.id}`), 403,
+    'forbidden', 'status');
+  assert.match(e.json.error.message, /under_assessment/);
+  // The list: only what awaits a decision or is decided, whatever the filter asks.
+  const decidable = ['recommended', 'not_recommended', 'approved', 'agreement_signed', 'rejected'];
+  r = expectStatus(await as(approver, 'GET', `/api/v1/applications?organisation=${coA}&limit=100`), 200);
+  assert.ok(r.json.applications.some((a) => a.id === S.app1.id));
+  assert.ok(!r.json.applications.some((a) => a.id === S.app2.id));
+  assert.ok(r.json.applications.every((a) => decidable.includes(a.status)), JSON.stringify(r.json));
+  r = expectStatus(await as(approver, 'GET', '/api/v1/applications?status=recommended&limit=100'), 200);
+  assert.ok(r.json.applications.some((a) => a.id === S.app1.id));
+  assert.ok(r.json.applications.every((a) => a.status === 'recommended'));
+  r = expectStatus(await as(approver, 'GET', '/api/v1/applications?status=under_assessment,draft'), 200);
+  assert.deepEqual(r.json.applications, []);
+  // A member-approver who declared a conflict on it may not read it.
+  expectError(await as(memberApprover, 'GET', `/api/v1/applications/${S.app1.id}`), 403, 'forbidden');
+  // Finance still has no access to applications.
+  expectError(await as(finance, 'GET', `/api/v1/applications/${S.app1.id}`), 403, 'forbidden');
+  expectError(await as(finance, 'GET', '/api/v1/applications'), 403, 'forbidden');
+});
+
 test('decision: authority, same-person rules, caps and ledger in one transaction', async () => {
   const id = S.app1.id;
   const decide = (u, body) => as(u, 'POST', appPath(id, 'decision'), body);
@@ -790,9 +820,18 @@ test('approval re-checks the cumulative caps, locking the organisation', async (
     expectError(await as(approver, 'POST', appPath(apps[2].id, 'decision'), ok), 409, 'conflict',
       'max_projects');
   });
-  // A rejection needs no room under the caps.
+  // A rejection needs no room under the caps.  Reasons may run to 4,000
+  // characters: the decision keeps them whole, the history's note (at most
+  // 2,000) their beginning.
+  const long = `The applicant has reached the scheme's limit of projects. ${'理由'.repeat(1700)}`;
   expectStatus(await as(approver, 'POST', appPath(apps[2].id, 'decision'),
-    { decision: 'reject', reasons: 'The applicant has reached the scheme\'s limit of projects.' }), 201);
+    { decision: 'reject', reasons: long }), 201);
+  assert.equal(psql(`SELECT reasons FROM decisions WHERE application_id = ${apps[2].id}`), long);
+  const h = expectStatus(await as(appB, 'GET', `/api/v1/applications/${apps[2].id}`), 200).json.history;
+  assert.equal(h.at(-1).action, 'reject');
+  assert.equal(h.at(-1).to, 'rejected');
+  assert.equal([...h.at(-1).note].length, 2000);
+  assert.ok(long.startsWith(h.at(-1).note));
   psql(`DELETE FROM applications WHERE id IN (${fixtures.join(',')})`);
 });
 

@@ -336,7 +336,11 @@ test_names(void **state)
 	assert_false(application_status_parse("Draft", &st));
 	assert_false(application_status_parse("", &st));
 	assert_false(application_status_parse(NULL, &st));
-	assert_false(application_action_parse("approve", &a));
+	assert_false(application_action_parse("Approve", &a));
+	assert_true(application_action_parse("sign", &a));
+	assert_int_equal(a, APPLICATION_ACT_SIGN);
+	assert_string_equal(application_status_name(
+	    APPLICATION_AGREEMENT_SIGNED), "agreement_signed");
 	assert_string_equal(application_status_name(APPLICATION_NSTATUS),
 	    "unknown");
 	assert_string_equal(application_status_name(
@@ -364,6 +368,18 @@ test_state_table(void **state)
 		    APPLICATION_UNDER_ASSESSMENT },
 		{ APPLICATION_RETURNED, APPLICATION_ACT_RESUBMIT,
 		    APPLICATION_RESUBMITTED },
+		{ APPLICATION_UNDER_ASSESSMENT, APPLICATION_ACT_RECOMMEND,
+		    APPLICATION_RECOMMENDED },
+		{ APPLICATION_UNDER_ASSESSMENT, APPLICATION_ACT_NOT_RECOMMEND,
+		    APPLICATION_NOT_RECOMMENDED },
+		{ APPLICATION_RECOMMENDED, APPLICATION_ACT_APPROVE,
+		    APPLICATION_APPROVED },
+		{ APPLICATION_RECOMMENDED, APPLICATION_ACT_REJECT,
+		    APPLICATION_REJECTED },
+		{ APPLICATION_NOT_RECOMMENDED, APPLICATION_ACT_REJECT,
+		    APPLICATION_REJECTED },
+		{ APPLICATION_APPROVED, APPLICATION_ACT_SIGN,
+		    APPLICATION_AGREEMENT_SIGNED },
 	};
 	const struct application_transition	*t;
 	int					 from, a, want;
@@ -382,6 +398,7 @@ test_state_table(void **state)
 			/* Withdrawal: from every state before approval. */
 			if (a == APPLICATION_ACT_WITHDRAW &&
 			    from != APPLICATION_APPROVED &&
+			    from != APPLICATION_AGREEMENT_SIGNED &&
 			    from != APPLICATION_REJECTED &&
 			    from != APPLICATION_WITHDRAWN)
 				want = APPLICATION_WITHDRAWN;
@@ -411,15 +428,40 @@ test_state_table(void **state)
 	t = application_transition_find(APPLICATION_DRAFT,
 	    APPLICATION_ACT_WITHDRAW);
 	assert_null(t->notify);
-	/* The roles: applicants submit and withdraw, officers screen. */
+	/* A decision needs its reasons; other resources notify. */
+	t = application_transition_find(APPLICATION_NOT_RECOMMENDED,
+	    APPLICATION_ACT_REJECT);
+	assert_true(t->note_required);
+	assert_null(t->notify);
+	/*
+	 * The roles: applicants submit and withdraw, officers screen, the
+	 * chair (or an officer) recommends, approvers decide, the
+	 * organisation (or an officer) signs.
+	 */
 	for (i = 0; i < application_ntransitions; i++) {
 		t = &application_transitions[i];
-		if (t->action == APPLICATION_ACT_SUBMIT ||
-		    t->action == APPLICATION_ACT_RESUBMIT ||
-		    t->action == APPLICATION_ACT_WITHDRAW)
+		switch (t->action) {
+		case APPLICATION_ACT_SUBMIT:
+		case APPLICATION_ACT_RESUBMIT:
+		case APPLICATION_ACT_WITHDRAW:
 			assert_int_equal(t->roles, ROLE_APPLICANT);
-		else
+			break;
+		case APPLICATION_ACT_RECOMMEND:
+		case APPLICATION_ACT_NOT_RECOMMEND:
+			assert_int_equal(t->roles, ROLE_OFFICER | ROLE_PANEL);
+			break;
+		case APPLICATION_ACT_APPROVE:
+		case APPLICATION_ACT_REJECT:
+			assert_int_equal(t->roles, ROLE_APPROVER);
+			break;
+		case APPLICATION_ACT_SIGN:
+			assert_int_equal(t->roles, ROLE_APPLICANT |
+			    ROLE_OFFICER);
+			break;
+		default:
 			assert_int_equal(t->roles, ROLE_OFFICER);
+			break;
+		}
 	}
 }
 
@@ -511,14 +553,88 @@ test_permissions(void **state)
 	assert_false(application_may_edit(&a, 8, APPLICATION_DRAFT, &err));
 	assert_int_equal(err.code, APP_EFORBIDDEN);
 
-	/* Panel members, approvers, finance, admins: no access yet. */
-	actor_as(&a, ROLE_PANEL | ROLE_APPROVER | ROLE_FINANCE | ROLE_ADMIN,
-	    14, 0);
+	/* Panel members, finance, admins: no access here. */
+	actor_as(&a, ROLE_PANEL | ROLE_FINANCE | ROLE_ADMIN, 14, 0);
 	app_err_clear(&err);
 	assert_false(application_may_list(&a, &err));
 	assert_int_equal(err.code, APP_EFORBIDDEN);
 	app_err_clear(&err);
 	assert_false(application_may_read(&a, 8, &err));
+	assert_int_equal(err.code, APP_EFORBIDDEN);
+	app_err_clear(&err);
+	assert_false(application_may_view(&a, 8, APPLICATION_RECOMMENDED,
+	    &err));
+	assert_int_equal(err.code, APP_EFORBIDDEN);
+
+	/*
+	 * Approvers list and read what waits for their decision, or is
+	 * decided; they approve and reject, and nothing else.
+	 */
+	actor_as(&a, ROLE_APPROVER, 15, 0);
+	app_err_clear(&err);
+	assert_true(application_may_list(&a, &err));
+	assert_true(application_may_view(&a, 8, APPLICATION_RECOMMENDED,
+	    &err));
+	assert_true(application_may_view(&a, 8, APPLICATION_NOT_RECOMMENDED,
+	    &err));
+	assert_true(application_may_view(&a, 8, APPLICATION_AGREEMENT_SIGNED,
+	    &err));
+	assert_false(application_may_view(&a, 8, APPLICATION_UNDER_ASSESSMENT,
+	    &err));
+	assert_int_equal(err.code, APP_EFORBIDDEN);
+	assert_string_equal(err.field, "status");
+	app_err_clear(&err);
+	assert_false(application_may_view(&a, 8, APPLICATION_DRAFT, &err));
+	assert_int_equal(err.code, APP_EFORBIDDEN);
+	app_err_clear(&err);
+	assert_true(application_may(&a, 8, APPLICATION_RECOMMENDED,
+	    APPLICATION_ACT_APPROVE, &t, &err));
+	assert_int_equal(t->to, APPLICATION_APPROVED);
+	assert_true(application_may(&a, 8, APPLICATION_NOT_RECOMMENDED,
+	    APPLICATION_ACT_REJECT, &t, &err));
+	assert_false(application_may(&a, 8, APPLICATION_NOT_RECOMMENDED,
+	    APPLICATION_ACT_APPROVE, &t, &err));
+	assert_int_equal(err.code, APP_ESTATE);
+	app_err_clear(&err);
+	assert_false(application_may(&a, 8, APPLICATION_SCREENING,
+	    APPLICATION_ACT_ACCEPT, &t, &err));
+	assert_int_equal(err.code, APP_EFORBIDDEN);
+	app_err_clear(&err);
+	assert_false(application_may(&a, 8, APPLICATION_UNDER_ASSESSMENT,
+	    APPLICATION_ACT_RECOMMEND, &t, &err));
+	assert_int_equal(err.code, APP_EFORBIDDEN);
+	assert_non_null(strstr(err.msg, "chair"));
+	/* A panel member (the chair, as decisions.c decides) recommends. */
+	actor_as(&a, ROLE_PANEL, 16, 0);
+	app_err_clear(&err);
+	assert_true(application_may(&a, 8, APPLICATION_UNDER_ASSESSMENT,
+	    APPLICATION_ACT_NOT_RECOMMEND, &t, &err));
+	assert_false(application_may(&a, 8, APPLICATION_RECOMMENDED,
+	    APPLICATION_ACT_APPROVE, &t, &err));
+	assert_int_equal(err.code, APP_EFORBIDDEN);
+	assert_non_null(strstr(err.msg, "approving officers"));
+	/* Signing: the organisation's applicant, or an officer. */
+	actor_as(&a, ROLE_APPLICANT, 10, 7);
+	app_err_clear(&err);
+	assert_true(application_may(&a, 7, APPLICATION_APPROVED,
+	    APPLICATION_ACT_SIGN, &t, &err));
+	assert_int_equal(t->to, APPLICATION_AGREEMENT_SIGNED);
+	assert_false(application_may(&a, 8, APPLICATION_APPROVED,
+	    APPLICATION_ACT_SIGN, &t, &err));
+	assert_int_equal(err.code, APP_ENOTFOUND);
+	app_err_clear(&err);
+	assert_false(application_may(&a, 7, APPLICATION_AGREEMENT_SIGNED,
+	    APPLICATION_ACT_SIGN, &t, &err));
+	assert_int_equal(err.code, APP_ESTATE);
+	actor_as(&a, ROLE_OFFICER, 11, 0);
+	app_err_clear(&err);
+	assert_true(application_may(&a, 8, APPLICATION_APPROVED,
+	    APPLICATION_ACT_SIGN, &t, &err));
+	/* Staff never move their own organisation's application. */
+	actor_as(&a, ROLE_APPROVER, 17, 8);
+	app_err_clear(&err);
+	assert_false(application_may(&a, 8, APPLICATION_RECOMMENDED,
+	    APPLICATION_ACT_APPROVE, &t, &err));
 	assert_int_equal(err.code, APP_EFORBIDDEN);
 
 	/* The system actor (itfctl) acts for any organisation. */
@@ -534,6 +650,12 @@ test_permissions(void **state)
 	assert_true(application_status_committed(
 	    APPLICATION_UNDER_ASSESSMENT));
 	assert_true(application_status_committed(APPLICATION_APPROVED));
+	assert_true(application_status_committed(
+	    APPLICATION_AGREEMENT_SIGNED));
+	assert_false(application_status_committed(
+	    APPLICATION_NOT_RECOMMENDED));
+	assert_true(application_status_decidable(APPLICATION_REJECTED));
+	assert_false(application_status_decidable(APPLICATION_WITHDRAWN));
 	assert_false(application_status_committed(APPLICATION_WITHDRAWN));
 	assert_false(application_status_committed(APPLICATION_REJECTED));
 }

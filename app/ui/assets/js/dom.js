@@ -209,6 +209,8 @@ export function notify(text, kind = 'ok') {
   if (!region) return;
   const item = h('div', { class: `toast ${kind}` }, text);
   region.append(item);
+  // At most three at a time: the oldest make way.
+  while (region.children.length > 3) region.firstElementChild.remove();
   setTimeout(() => item.remove(), kind === 'error' ? 9000 : 4000);
 }
 

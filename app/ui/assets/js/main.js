@@ -11,8 +11,20 @@ import * as auth from './pages/auth.js';
 import * as apps from './pages/applications.js';
 import * as officer from './pages/officer.js';
 import * as misc from './pages/misc.js';
+import * as grants from './pages/projects.js';
+import * as panel from './pages/panel.js';
+import * as approver from './pages/approver.js';
+import * as finance from './pages/finance.js';
+import * as reports from './pages/reports.js';
 
-const STAFF = ['officer', 'admin', 'approver', 'auditor'];
+// Who may open what: the same roles the API lets through (docs/api.md),
+// so a page is offered only to those it can serve.
+const READ_APPS = ['officer', 'auditor'];
+const PANELS = ['officer', 'approver', 'auditor'];
+const MEETINGS = ['officer', 'approver', 'auditor', 'panel_member'];
+const PROJECTS = ['applicant', 'officer', 'approver', 'finance', 'auditor', 'admin'];
+const LEDGER = ['finance', 'approver', 'auditor', 'admin'];
+const REPORTS = ['officer', 'approver', 'finance', 'auditor', 'admin'];
 
 // path regexp, page, and who may open it (public: anyone; auth: anyone
 // signed in; roles: any of these).
@@ -25,22 +37,41 @@ const ROUTES = [
   { re: /^\/register$/, page: auth.register, public: true },
   { re: /^\/my$/, page: apps.mine, roles: ['applicant'] },
   { re: /^\/applications\/new$/, page: apps.editor, roles: ['applicant'] },
-  { re: /^\/applications\/(\d{1,18})$/, page: apps.view, roles: ['applicant', ...STAFF] },
+  { re: /^\/applications\/(\d{1,18})$/, page: apps.view, roles: ['applicant', 'panel_member', 'approver', ...READ_APPS] },
   { re: /^\/applications\/(\d{1,18})\/edit$/, page: apps.editor, roles: ['applicant'] },
-  { re: /^\/dashboard$/, page: officer.dashboard, roles: STAFF },
-  { re: /^\/queue$/, page: officer.queue, roles: STAFF },
+  { re: /^\/dashboard$/, page: officer.dashboard, roles: READ_APPS },
+  { re: /^\/queue$/, page: officer.queue, roles: READ_APPS },
   { re: /^\/notifications$/, page: misc.notifications, auth: true },
-  { re: /^\/panel$/, page: misc.panel, roles: ['panel_member'] },
-  { re: /^\/finance$/, page: misc.finance, roles: ['finance'] },
+  { re: /^\/panel$/, page: panel.mine, roles: ['panel_member'] },
+  { re: /^\/panels$/, page: panel.panels, roles: PANELS },
+  { re: /^\/panels\/(\d{1,18})$/, page: panel.panel, roles: MEETINGS },
+  { re: /^\/meetings\/(\d{1,18})$/, page: panel.meeting, roles: MEETINGS },
+  { re: /^\/meetings\/(\d{1,18})\/scoresheet$/, page: panel.scoresheet, roles: MEETINGS },
+  { re: /^\/meetings\/(\d{1,18})\/score\/(\d{1,18})$/, page: panel.score, roles: ['panel_member'] },
+  { re: /^\/decisions$/, page: approver.decisions, roles: ['approver'] },
+  { re: /^\/decisions\/(\d{1,18})$/, page: approver.decision, roles: ['approver'] },
+  { re: /^\/payments$/, page: approver.payments, roles: PROJECTS },
+  { re: /^\/grants$/, page: grants.list, roles: PROJECTS },
+  { re: /^\/grants\/(\d{1,18})$/, page: grants.view, roles: PROJECTS },
+  { re: /^\/finance$/, page: finance.position, roles: LEDGER },
+  { re: /^\/finance\/entries$/, page: finance.entries, roles: LEDGER },
+  { re: /^\/finance\/record$/, page: finance.record, roles: ['finance'] },
+  { re: /^\/reports$/, page: reports.reports, roles: REPORTS },
 ];
 
 // Navigation by role: [hash, label key, shown when].
 const NAV = [
   ['#/my', 'nav.my', () => session.hasRole('applicant')],
-  ['#/dashboard', 'nav.dashboard', () => session.hasRole('officer', 'admin', 'approver')],
-  ['#/queue', 'nav.queue', () => session.hasRole(...STAFF)],
+  ['#/dashboard', 'nav.dashboard', () => session.hasRole('officer')],
+  ['#/queue', 'nav.queue', () => session.hasRole(...READ_APPS)],
   ['#/panel', 'nav.panel', () => session.hasRole('panel_member')],
-  ['#/finance', 'nav.finance', () => session.hasRole('finance')],
+  ['#/decisions', 'nav.decisions', () => session.hasRole('approver')],
+  ['#/panels', 'nav.panels', () => session.hasRole(...PANELS)],
+  ['#/grants', 'nav.grants_mine', () => session.hasRole('applicant')],
+  ['#/grants', 'nav.grants', () => !session.hasRole('applicant') && session.hasRole(...PROJECTS)],
+  ['#/payments', 'nav.payments', () => session.hasRole('officer', 'approver', 'finance', 'auditor', 'admin')],
+  ['#/finance', 'nav.finance', () => session.hasRole(...LEDGER)],
+  ['#/reports', 'nav.reports', () => session.hasRole(...REPORTS)],
   ['#/schemes', 'nav.schemes', () => true],
   ['#/projects', 'nav.projects', () => true],
 ];

@@ -42,10 +42,12 @@ export function signedIn() { return !!state.user; }
 // Each role lands on its own home page.
 export function home() {
   if (!state.user) return '#/';
-  if (hasRole('officer', 'admin', 'approver')) return '#/dashboard';
+  if (hasRole('officer')) return '#/dashboard';
   if (hasRole('applicant')) return '#/my';
+  if (hasRole('approver')) return '#/decisions';
   if (hasRole('auditor')) return '#/queue';
   if (hasRole('panel_member')) return '#/panel';
   if (hasRole('finance')) return '#/finance';
+  if (hasRole('admin')) return '#/grants';
   return '#/schemes';
 }

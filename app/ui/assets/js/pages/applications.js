@@ -8,6 +8,7 @@ import { get, post, patch, query } from '../api.js';
 import { money, moneyInput, parseMoney, date, dateTime, todayHK } from '../format.js';
 import * as data from '../data.js';
 import * as session from '../session.js';
+import { moreList } from './common.js';
 
 const CATEGORIES = ['manpower', 'equipment', 'materials', 'services', 'travel', 'training', 'patent', 'audit', 'other'];
 const BUDGET_MODELS = new Set(['grant', 'matching', 'block_grant']);
@@ -63,9 +64,17 @@ export async function mine(ctx) {
 export function noticeItem(n) {
   return h('li', { class: n.read ? 'read' : 'unread' },
     h('span', { class: 'when' }, tfn(() => dateTime(n.created_at))), ' ',
-    n.record_type === 'application' && n.record_id
-      ? h('a', { href: `#/applications/${n.record_id}` }, tfn(() => pick(n, 'message')))
+    noticeHref(n)
+      ? h('a', { href: noticeHref(n) }, tfn(() => pick(n, 'message')))
       : h('span', {}, tfn(() => pick(n, 'message'))));
+}
+
+// Where a notification's record is shown, for the reader's role.
+function noticeHref(n) {
+  if (!n.record_id) return null;
+  if (n.record_type === 'application') return `#/applications/${n.record_id}`;
+  if (n.record_type === 'project') return `#/grants/${n.record_id}`;
+  return null;
 }
 
 // The organisation's applications, newest first, a page at a time.
@@ -467,7 +476,9 @@ const ACTIONS = {
 export async function view(ctx) {
   const id = ctx.params[0];
   ctx.title(() => t('view.title', { id }));
-  const back = session.hasRole('applicant') ? ['#/my', 'my.title'] : ['#/queue', 'queue.title'];
+  const back = session.hasRole('applicant') ? ['#/my', 'my.title']
+    : session.hasRole('officer', 'auditor') ? ['#/queue', 'queue.title']
+      : session.hasRole('approver') ? ['#/decisions', 'dec.title'] : ['#/panel', 'panel.title'];
   const slot = h('div', {}, loading());
   ctx.main.append(h('nav', { class: 'crumbs' }, h('a', { href: back[0] }, tx(back[1])), ' › ', `#${id}`), slot);
   const r = await get(`/applications/${id}`);
@@ -554,6 +565,7 @@ function renderApp(ctx, a, s) {
         { label: 'app.due_date', cell: (m) => tfn(() => date(m.due_date)) },
       ], a.milestones, { caption: 'edit.milestones', captionHidden: true }) : empty('view.no_milestones')),
     session.hasRole('officer') && a.status !== 'draft' ? duplicates(ctx, a) : null,
+    session.hasRole('officer', 'auditor') ? auditTrail(ctx, a) : null,
   ];
 }
 
@@ -601,3 +613,33 @@ function duplicates(ctx, a) {
   return sec;
 }
 
+// Officers and auditors: the audit trail of the application, oldest
+// first, a page at a time (GET /api/v1/audit).
+function auditTrail(ctx, a) {
+  const list = moreList(ctx, {
+    fetchPage: (after) => get(`/audit${query({ record_type: 'application', record_id: a.id, after, limit: 50 })}`),
+    rowsOf: (d) => d.entries,
+    cursorOf: (d) => d.next_after,
+    emptyKey: 'audit.none',
+    render: (rows) => table([
+      { label: 'audit.when', cell: (e) => tfn(() => dateTime(e.at)), class: 'date' },
+      { label: 'audit.who', cell: (e) => e.actor || '' },
+      { label: 'audit.action', cell: (e) => tfn(() => data.labelOf('audit', e.action)) },
+      { label: 'audit.change', cell: (e) => auditChange(e) },
+      { label: 'field.reason', cell: (e) => (e.reason ? h('span', { class: 'pre' }, e.reason) : '') },
+    ], rows, { caption: 'audit.title', captionHidden: true, class: 'wide audit' }),
+  });
+  return h('section', { class: 'panel audit-trail' }, h('h2', {}, tx('audit.title')), h('p', { class: 'hint' }, tx('audit.lead')), list);
+}
+
+function auditChange(e) {
+  const b = e.before && typeof e.before === 'object' ? e.before : {};
+  const f = e.after && typeof e.after === 'object' ? e.after : {};
+  if (b.status || f.status) {
+    return tfn(() => [b.status ? data.labelOf('astatus', b.status) : '', f.status ? data.labelOf('astatus', f.status) : '']
+      .filter(Boolean).join(' → '));
+  }
+  if (!e.before) return '';
+  const keys = Object.keys(f).filter((k) => JSON.stringify(f[k]) !== JSON.stringify(b[k]));
+  return keys.length ? h('span', { class: 'muted' }, keys.slice(0, 6).join(', ')) : '';
+}

@@ -9,13 +9,13 @@ import * as data from '../data.js';
 import { appStatus } from './applications.js';
 
 const STATUSES = ['draft', 'submitted', 'screening', 'returned', 'resubmitted', 'under_assessment',
-  'recommended', 'not_recommended', 'approved', 'rejected', 'withdrawn'];
+  'recommended', 'not_recommended', 'approved', 'agreement_signed', 'rejected', 'withdrawn'];
 const RECEIVED = STATUSES.filter((s) => s !== 'draft');
 const AWAITING = 'submitted,resubmitted';
 const DASH_PAGES = 5;          // at most 5 x 100 applications are summarised
 const COLORS = {
   draft: '#9aa5b1', submitted: '#1f6feb', screening: '#8250df', returned: '#d4a72c', resubmitted: '#0a8a8a',
-  under_assessment: '#2da44e', recommended: '#116329', not_recommended: '#cf222e', approved: '#0b5c57',
+  under_assessment: '#2da44e', recommended: '#116329', not_recommended: '#cf222e', approved: '#0b5c57', agreement_signed: '#1a7f64',
   rejected: '#82071e', withdrawn: '#6e7781',
 };
 

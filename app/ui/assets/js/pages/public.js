@@ -340,62 +340,83 @@ function paymentSection(s) {
 
 // ---- Funded projects (public register) --------------------------------
 
+const PUBLIC_STATUSES = ['approved', 'ongoing', 'completed', 'terminated'];
+const REGISTER_PAGE = 20;
+
+// GET /api/v1/public/projects: no session; filters in the address, a
+// page at a time by keyset cursor.  The hash keeps the cursors that led
+// to this page (cs=a,b), so every page has an address and Previous works
+// from a link too.
 export async function projects(ctx) {
   ctx.title('projects.title');
-  const q = field({ name: 'q', label: 'projects.q', type: 'search', value: ctx.query.get('q') || '' });
-  const sc = field({ name: 'scheme', label: 'projects.scheme', type: 'select', value: ctx.query.get('scheme') || '',
+  const qs = ctx.query;
+  const year = new Date().getFullYear();
+  const q = field({ name: 'q', label: 'projects.q', type: 'search', value: qs.get('q') || '', hint: 'projects.q_hint', attrs: { maxlength: '200' } });
+  const sc = field({ name: 'scheme', label: 'projects.scheme', type: 'select', value: qs.get('scheme') || '',
     options: [{ value: '', label: 'filter.any' }] });
+  const st = field({ name: 'status', label: 'app.status', type: 'select', value: qs.get('status') || '',
+    options: [{ value: '', label: 'filter.any' }, ...PUBLIC_STATUSES.map((x) => ({ value: x, label: () => data.labelOf('pstatus', x) }))] });
+  const yr = field({ name: 'year', label: 'projects.year', type: 'select', value: qs.get('year') || '',
+    options: [{ value: '', label: 'filter.any' }, ...Array.from({ length: year - 1998 }, (_, i) => String(year - i)).map((y) => ({ value: y, label: () => y }))] });
   const alert = alertBox();
   const button = h('button', { type: 'submit', class: 'primary' }, tx('action.search'));
-  const form = h('form', { class: 'filters', role: 'search' }, q, sc, h('div', { class: 'actions' }, button));
+  const orgFilter = qs.get('organisation');
+  const form = h('form', { class: 'filters register', role: 'search', novalidate: true }, q, sc, st, yr,
+    h('div', { class: 'actions' }, button, h('a', { href: '#/projects', class: 'button secondary' }, tx('queue.reset'))));
   tattr(form, 'aria-label', 'projects.title');
   const results = h('div', { class: 'results', 'aria-live': 'polite' });
   ctx.main.append(h('div', { class: 'page-head' }, h('h1', {}, tx('projects.title')), h('p', { class: 'lead' }, tx('projects.lead'))),
     form, alert, results);
 
   data.schemes().then((r) => {
-    if (!r.ok) return;
-    const keep = sc.control.value || ctx.query.get('scheme') || '';
+    if (!r.ok || !ctx.current()) return;
+    const keep = qs.get('scheme') || '';
     for (const s of r.data) sc.control.append(h('option', { value: s.code }, tfn(() => `${s.code} · ${pick(s)}`)));
     sc.control.value = keep;
   });
 
+  const filters = () => ({ q: q.control.value.trim(), scheme: sc.control.value, status: st.control.value, year: yr.control.value, organisation: orgFilter });
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    ctx.go(`#/projects${query({ q: q.control.value.trim(), scheme: sc.control.value })}`);
+    ctx.go(`#/projects${query(filters())}`);
   });
 
-  const offset = Math.max(0, Number(ctx.query.get('offset')) || 0);
+  const cursors = (qs.get('cs') || '').split(',').filter((c) => /^\d{1,18}$/.test(c)).slice(0, 500);
+  const page = cursors.length + 1;
+  const params = { q: qs.get('q'), scheme: qs.get('scheme'), status: qs.get('status'), year: qs.get('year'), organisation: orgFilter };
   set(results, loading());
-  const r = await get(`/public/projects${query({ q: ctx.query.get('q'), scheme: ctx.query.get('scheme'), limit: 20, offset: offset || null })}`);
+  const [r, sr] = await Promise.all([get(`/public/projects${query({ ...params, limit: REGISTER_PAGE, cursor: cursors[cursors.length - 1] })}`), data.schemes()]);
+  const schemeOf = new Map(sr.ok ? sr.data.map((s) => [s.code, s]) : []);
   if (!ctx.current()) return;
   if (!r.ok) {
     if (r.missing) set(results, empty('projects.unavailable_title', 'projects.unavailable_body'));
     else { set(results); showError(form, r.error, alert); }
     return;
   }
-  const rows = r.data.projects || r.data.results || [];
-  if (!rows.length) { set(results, empty('projects.none')); return; }
-  const total = r.data.total ?? rows.length;
-  set(results, 
-    h('p', { class: 'result-count' }, tx('projects.count', { n: total })),
+  const rows = r.data.projects || [];
+  const orgName = orgFilter && rows.length ? rows[0].organisation : null;
+  const orgNote = orgFilter ? h('p', { class: 'note org-filter' }, orgName ? tfn(() => t('projects.of_org', { name: pick(orgName) })) : tx('projects.of_org_any'), ' ',
+    h('a', { href: `#/projects${query({ ...params, organisation: null })}` }, tx('projects.all_orgs'))) : null;
+  if (!rows.length) { set(results, orgNote, empty('projects.none', 'projects.none_body')); return; }
+  const from = (page - 1) * REGISTER_PAGE + 1;
+  const link = (o) => `#/projects${query({ ...params, ...o })}`;
+  set(results, orgNote,
+    h('p', { class: 'result-count' }, tx('pager.range', { from, to: from + rows.length - 1, total: r.data.total })),
     table([
-      { label: 'app.reference', cell: (p) => p.reference || '' },
-      { label: 'app.title', cell: (p) => p.title || '' },
-      { label: 'app.organisation', cell: (p) => tfn(() => pick(p.organisation || { name_en: p.organisation_en, name_zh: p.organisation_zh })) },
-      { label: 'app.scheme', cell: (p) => p.scheme || '' },
-      { label: 'projects.amount', cell: (p) => money(p.approved_cents ?? p.government_cents ?? p.amount_cents), class: 'num' },
-      { label: 'projects.period', cell: (p) => tfn(() => [date(p.start_date), date(p.end_date)].filter(Boolean).join(' – ')) },
-      { label: 'app.status', cell: (p) => tfn(() => data.labelOf('pstatus', p.status)) },
-    ], rows, { caption: 'projects.title', captionHidden: true }),
-    pager(ctx, offset, 20, total));
-}
-
-function pager(ctx, offset, limit, total) {
-  if (total <= limit) return null;
-  const base = (o) => `#/projects${query({ q: ctx.query.get('q'), scheme: ctx.query.get('scheme'), offset: o || null })}`;
-  return h('nav', { class: 'pager' },
-    offset > 0 ? h('a', { href: base(Math.max(0, offset - limit)) }, tx('pager.prev')) : null,
-    h('span', {}, tx('pager.range', { from: offset + 1, to: Math.min(offset + limit, total), total })),
-    offset + limit < total ? h('a', { href: base(offset + limit) }, tx('pager.next')) : null);
+      { label: 'app.reference', cell: (p) => h('span', { class: 'code' }, p.reference) },
+      { label: 'app.title', cell: (p) => p.title },
+      { label: 'app.organisation', class: 'org', cell: (p) => h('a', { href: link({ organisation: p.organisation.id, cs: null }), class: 'org-link' }, tfn(() => pick(p.organisation))) },
+      { label: 'app.scheme', cell: (p) => (schemeOf.has(p.scheme) ? tattr(h('abbr', {}, p.scheme), 'title', () => pick(schemeOf.get(p.scheme))) : p.scheme) },
+      { label: 'projects.amount', cell: (p) => money(p.approved_cents), class: 'num' },
+      { label: 'projects.period', cell: (p) => tfn(() => `${date(p.start_date)} – ${date(p.end_date)}`), class: 'date' },
+      { label: 'projects.approved_on', cell: (p) => tfn(() => date(p.approved_on)), class: 'date' },
+      { label: 'app.status', cell: (p) => h('span', { class: `badge pst-${p.status}` }, tfn(() => data.labelOf('pstatus', p.status))) },
+    ], rows, { caption: 'projects.title', captionHidden: true, class: 'wide register' }),
+    page === 1 && !r.data.next_cursor ? null : h('nav', { class: 'pager' },
+      page > 2 ? h('a', { href: link({ cs: null }), class: 'button secondary small' }, tx('pager.first')) : null,
+      page > 1 ? h('a', { href: link({ cs: cursors.slice(0, -1).join(',') || null }), class: 'button secondary small', rel: 'prev' }, tx('pager.prev')) : null,
+      h('span', {}, tfn(() => t('queue.page_short', { page }))),
+      r.data.next_cursor ? h('a', { href: link({ cs: [...cursors, r.data.next_cursor].join(',') }), class: 'button secondary small', rel: 'next' }, tx('pager.next')) : null));
+  const pager = results.querySelector('.pager');
+  if (pager) tattr(pager, 'aria-label', 'pager.label');
 }
