@@ -22,6 +22,9 @@
 #include "projects.h"
 #include "seed.h"
 
+/* Exit status of --if-empty on a database an earlier seed left unfinished. */
+#define SEED_EXIT_INTERRUPTED	3
+
 static int	seed_usage(void);
 static void	seed_progress(void *, const char *);
 static void	print_logins(const struct seed_result *);
@@ -77,6 +80,7 @@ cmd_seed_demo(int argc, char **argv)
 	struct db		 db;
 	int64_t			 v;
 	char			*end;
+	enum seed_db_state	 state;
 	int			 i, if_empty, empty, rc;
 
 	app_err_clear(&err);
@@ -116,11 +120,21 @@ cmd_seed_demo(int argc, char **argv)
 	o.upload_dir = cli_path(1, PROJECT_UPLOAD_DIR);
 	o.progress = seed_progress;
 	cli_db_open(&db);
-	empty = 1;
-	if (!o.dry_run && !seed_db_empty(&db, &empty, &err)) {
+	state = SEED_DB_EMPTY;
+	if (!o.dry_run && !seed_db_state(&db, &state, &err)) {
 		db_close(&db);
 		return (cli_fail(&err));
 	}
+	if (state == SEED_DB_INTERRUPTED && !o.dry_run) {
+		fprintf(stderr, "itfctl: seed demo: an earlier seed of this "
+		    "database did not finish (see the audit trail, action "
+		    "seed.demo.started), so its data is incomplete; seed an "
+		    "empty database instead (make run does this by itself "
+		    "for its private one)\n");
+		db_close(&db);
+		return (SEED_EXIT_INTERRUPTED);
+	}
+	empty = state == SEED_DB_EMPTY;
 	if (!empty && if_empty && !o.dry_run) {
 		printf("seed demo: the database already holds data; not "
 		    "seeding\n");

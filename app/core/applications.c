@@ -1156,8 +1156,10 @@ application_eligible(const struct scheme *s, const char *org_type, int day,
 	date_format(day, a, sizeof(a));
 	if (s->closes_on != SCHEME_NO_DATE && day > s->closes_on)
 		return (app_err_set(err, APP_EINVAL, "scheme", "%s accepts no "
-		    "applications on %s: it closed after %s", s->code, a,
-		    date_format(s->closes_on, b, sizeof(b))));
+		    "applications on %s: it closed after %s%s%s", s->code, a,
+		    date_format(s->closes_on, b, sizeof(b)),
+		    s->merged_into != NULL ? " and was merged into " : "",
+		    s->merged_into != NULL ? s->merged_into : ""));
 	return (app_err_set(err, APP_EINVAL, "scheme", "%s accepts no "
 	    "applications on %s: its first rules take effect on %s", s->code,
 	    a, date_format(s->nrules > 0 ? s->rules[0].effective_from : day, b,

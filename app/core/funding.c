@@ -152,8 +152,9 @@ funding_rebate(const struct scheme_rules *r, const struct funding_input *in,
 
 /*
  * Allowance (RTH, STEM): a monthly rate by qualification for each talent,
- * for at most max_months, and at most max_heads talents per employer at
- * any time (prior_heads being those it already has).
+ * for at most max_months, and, where the rules set max_heads, at most that
+ * many talents per employer at any time (prior_heads being those it
+ * already has).
  */
 int
 funding_allowance(const struct scheme_rules *r,
@@ -194,7 +195,7 @@ funding_allowance(const struct scheme_rules *r,
 		if (__builtin_add_overflow(heads, t->count, &heads))
 			heads = INT64_MAX;
 	}
-	if (heads > r->max_heads.value)
+	if (r->max_heads.present && heads > r->max_heads.value)
 		return (app_err_set(err, APP_EINVAL, "max_heads",
 		    "max_heads: %lld talent(s) with %lld already employed "
 		    "would exceed the %lld %s allows", (long long)(heads -

@@ -74,7 +74,7 @@ static const struct param_spec rebate_params[] = {
 
 static const struct param_spec allowance_params[] = {
 	PARAM(monthly_cents, 1, PARAM_MONTHLY, 0, INT64_MAX),
-	PARAM(max_heads, 1, PARAM_INT, 1, INT64_MAX),
+	PARAM(max_heads, 0, PARAM_INT, 1, INT64_MAX),
 	PARAM(max_months, 1, PARAM_INT, 1, INT64_MAX),
 	{ NULL, 0, PARAM_INT, 0, 0, 0 }
 };

@@ -27,6 +27,7 @@
 
 #include "actor.h"
 #include "applications.h"
+#include "audit.h"
 #include "auth.h"
 #include "dates.h"
 #include "db.h"
@@ -2646,10 +2647,11 @@ stem_calibrate(struct plan *pl, const int *ix, int n, cents_t total)
 /*
  * STEM Internship Scheme (S¶6(m), S¶26): in 2020 more than 1,600 interns
  * at about $37M through the seven universities.  One intern an
- * application; a university may hold as many interns at a time as the
- * rules' max_heads allow, so the plan places each intern with a
+ * application; where the rules set max_heads a university may hold that
+ * many interns at a time, so the plan places each intern with a
  * university that has room and reports the ones that fit nowhere
- * (docs/seed.md).
+ * (docs/seed.md); without it (none is published) they are shared out
+ * among the seven in turn.
  */
 static int
 plan_stem(struct plan *pl)
@@ -2661,6 +2663,7 @@ plan_stem(struct plan *pl)
 	int				 slots[7][16], heads, y, i, n, u, k;
 	int				 ai, m0, m1, first, launch, start, months;
 	int				 placed, wanted, free_u, free_k, pstart;
+	int				 unlimited;
 
 	rng_init(&r, pl->o.seed, 100 + (uint64_t)s);
 	launch = first_rules_day(pl->sch[s]);
@@ -2691,12 +2694,16 @@ plan_stem(struct plan *pl)
 			if (pstart < launch)
 				pstart = launch;
 			rules = scheme_rules_on(pl->sch[s], pstart);
+			/* No max_heads (none is published): no limit. */
+			unlimited = rules != NULL && !rules->max_heads.present;
 			heads = rules != NULL && rules->max_heads.present ?
 			    (int)rules->max_heads.value : 1;
 			if (heads > 16)
 				heads = 16;
 			wanted++;
 			free_u = free_k = -1;
+			if (unlimited)
+				free_u = i % 7;
 			for (u = 0; u < 7 && free_u < 0; u++) {
 				int uu = (u + i) % 7;
 
@@ -2723,7 +2730,8 @@ plan_stem(struct plan *pl)
 			timeline_forward(pl, a, &r);
 			a->start = start;
 			a->end = application_period_last_day(start, months);
-			slots[free_u][free_k] = a->end;
+			if (free_k >= 0)
+				slots[free_u][free_k] = a->end;
 			a->nms = 1;
 			a->ms_due[0] = a->end;
 			a->months = (uint8_t)months;
@@ -2974,20 +2982,25 @@ plan_ledger(struct plan *pl)
 			    NULL, amt, id, NULL, text);
 		}
 	}
-	/* InnoHK: the first centres, from September 2020 (S¶11). */
-	for (k = 0; k < 13; k++) {
+	/*
+	 * InnoHK (S¶11): 28 centres of Health@InnoHK and AIR@InnoHK, each
+	 * with five years' funding committed between December 2019 and
+	 * January 2021; the first ones started in 2020.
+	 */
+	for (k = 0; k < 28; k++) {
 		id = INST_ID_BASE + 300 + k;
-		amt = MILLION(180 + rng_int(&r, 0, 100));
+		amt = MILLION(260 + rng_int(&r, 0, 140));
+		day = weekday(ymd(2019, 12, 2) + k * 14);
 		snprintf(text, sizeof(text), "InnoHK: %s centre %d (five-year "
-		    "funding)", k < 8 ? "Health@InnoHK" : "AIR@InnoHK", k + 1);
-		ledger_add(pl, L_COMMIT, weekday(ymd(2020, 9, 30)), NULL, NULL,
-		    amt, id, NULL, text);
-		flow_led(pl, weekday(ymd(2020, 9, 30)), -amt);
-		for (y = 2020; y < 2025; y++)
-			ledger_add(pl, L_PAY, weekday(ymd(y, 10, 15)), NULL,
-			    NULL, amt / 5, id, NULL, text);
+		    "funding)", k < 15 ? "Health@InnoHK" : "AIR@InnoHK",
+		    k < 15 ? k + 1 : k - 14);
+		ledger_add(pl, L_COMMIT, day, NULL, NULL, amt, id, NULL, text);
+		flow_led(pl, day, -amt);
+		for (y = 0; y < 5; y++)
+			ledger_add(pl, L_PAY, weekday(ymd(year_of(day) + y +
+			    1, 1, 15)), NULL, NULL, amt / 5, id, NULL, text);
 	}
-	pl->innohk_next = INST_ID_BASE + 300 + 13;
+	pl->innohk_next = INST_ID_BASE + 300 + 28;
 	/* Further centres, committed to bring February 2021 to the paper. */
 	for (y = 2021; y < 2026; y++)
 		ledger_add(pl, L_PAY_SHARE, weekday(ymd(y, 10, 15)), NULL, NULL,
@@ -4769,7 +4782,7 @@ op_ledger(struct run *ru, int li, struct app_err *err)
 		    "balance_cents", &fy_before, err))
 			return (0);
 		a = l->amount - (a - fy_before);
-		for (k = 0; a > 0 && k < 14; k++) {
+		for (k = 0; a > 0 && k < 29; k++) {
 			if (!pay_inst(ru, INST_ID_BASE + 300 + k, a, "InnoHK: "
 			    "payments for 2020-21", &paid, err))
 				return (0);
@@ -5009,40 +5022,57 @@ clock_mark(struct run *ru, struct app_err *err)
 }
 
 static int
+main_step(struct run *ru, const struct s_op *op, struct app_err *err)
+{
+	double	t;
+	int	ok;
+
+	t = now_s();
+	ok = dispatch(ru, op, err);
+	ru->kind_s[op->kind] += now_s() - t;
+	ru->kind_n[op->kind]++;
+	if (!ok)
+		return (fail(ru, op, err));
+	return (1);
+}
+
+/*
+ * One connection replays everything in order.  (Several would not help:
+ * every change writes the hash-chained audit trail, whose trigger holds
+ * one advisory lock until COMMIT, so writers take turns anyway; measured
+ * slower with four connections than with one.)
+ */
+static int
 run_all(struct run *ru, struct app_err *err)
 {
 	struct plan	*pl = ru->pl;
 	size_t		 i;
-	double		 t;
-	int		 y, ok;
+	int		 y;
 
 	ru->t_start = now_s();
 	ru->last_year = 0;
-	for (i = 0; i < pl->nops; ) {
-		ru->day = pl->ops[i].day;
-		date_set_today(ru->day);
-		if (!clock_mark(ru, err))
-			return (0);
-		y = year_of(ru->day);
-		if (y != ru->last_year) {
-			if (ru->last_year != 0)
-				progress(ru, "seed: %d done: %lld steps, %.1f s",
-				    ru->last_year, (long long)ru->calls,
-				    now_s() - ru->t_start);
-			ru->last_year = y;
-		}
-		for (; i < pl->nops && pl->ops[i].day == ru->day; i++) {
-			t = now_s();
-			ok = dispatch(ru, &pl->ops[i], err);
-			ru->kind_s[pl->ops[i].kind] += now_s() - t;
-			ru->kind_n[pl->ops[i].kind]++;
-			if (!ok) {
-				date_set_today(-1);
-				return (fail(ru, &pl->ops[i], err));
+	for (i = 0; i < pl->nops; i++) {
+		if (i == 0 || pl->ops[i].day != ru->day) {
+			ru->day = pl->ops[i].day;
+			date_set_today(ru->day);
+			if (!clock_mark(ru, err))
+				break;
+			y = year_of(ru->day);
+			if (y != ru->last_year) {
+				if (ru->last_year != 0)
+					progress(ru, "seed: %d done: %lld "
+					    "steps, %.1f s", ru->last_year,
+					    (long long)ru->calls,
+					    now_s() - ru->t_start);
+				ru->last_year = y;
 			}
 		}
+		if (!main_step(ru, &pl->ops[i], err))
+			break;
 	}
 	date_set_today(-1);
+	if (i < pl->nops)
+		return (0);
 	progress(ru, "seed: %d done: %lld steps, %.1f s", ru->last_year,
 	    (long long)ru->calls, now_s() - ru->t_start);
 	if (getenv("ITF_SEED_PROFILE") != NULL) {
@@ -5282,6 +5312,70 @@ seed_db_empty(struct db *db, int *empty, struct app_err *err)
 	return (1);
 }
 
+/*
+ * The seed's own marks in the audit trail: "seed.demo.started" before the
+ * first step and "seed.demo.finished" after the last, so that a seed that
+ * was interrupted (its data incomplete) can be told from a finished one.
+ */
+struct seed_mark {
+	const struct actor	*actor;
+	const char		*action;
+	json_t			*after;
+};
+
+static int
+seed_mark_tx(struct db *db, void *arg, struct app_err *err)
+{
+	struct seed_mark	*m = arg;
+
+	return (audit_write(db, m->actor, m->action, "seed", "demo", NULL,
+	    m->after, NULL, err));
+}
+
+static int
+seed_mark(struct db *db, const struct actor *actor, const char *action,
+    json_t *after, struct app_err *err)
+{
+	struct seed_mark	m;
+	int			ok;
+
+	m.actor = actor;
+	m.action = action;
+	m.after = after;
+	ok = after != NULL && db_tx_run(db, DB_READ_COMMITTED, seed_mark_tx,
+	    &m, err);
+	if (after == NULL)
+		app_err_set(err, APP_EINTERNAL, NULL, "out of memory");
+	json_decref(after);
+	return (ok);
+}
+
+int
+seed_db_state(struct db *db, enum seed_db_state *state, struct app_err *err)
+{
+	PGresult	*res;
+	int		 empty;
+
+	if (!seed_db_empty(db, &empty, err))
+		return (0);
+	if (empty) {
+		*state = SEED_DB_EMPTY;
+		return (1);
+	}
+	res = db_query(db, "SELECT action FROM audit_log WHERE record_type = "
+	    "'seed' AND action IN ('seed.demo.started', 'seed.demo.finished')"
+	    " ORDER BY id DESC LIMIT 1", NULL, err);
+	if (res == NULL)
+		return (0);
+	if (PQntuples(res) == 1 &&
+	    strcmp(PQgetvalue(res, 0, 0), "seed.demo.started") == 0)
+		*state = SEED_DB_INTERRUPTED;
+	else
+		*state = SEED_DB_DATA;
+	PQclear(res);
+	return (1);
+}
+
 int
 seed_demo(struct db *db, const struct scheme_set *set,
     const struct seed_opts *o, struct seed_result *res, struct app_err *err)
@@ -5367,7 +5461,10 @@ seed_demo(struct db *db, const struct scheme_set *set,
 		res->seconds = now_s() - t0;
 		return (1);
 	}
-	ok = db_cache_statements(db, 1, err) &&
+	ok = seed_mark(db, &ru.sys, "seed.demo.started", json_pack("{s:f, "
+	    "s:I, s:i, s:i}", "scale", o->scale, "seed", (json_int_t)o->seed,
+	    "applications", (int)pl->napps, "steps", (int)pl->nops), err) &&
+	    db_cache_statements(db, 1, err) &&
 	    db_exec(db, "SET synchronous_commit TO off", NULL, err) &&
 	    run_all(&ru, err);
 	if (ok) {
@@ -5376,6 +5473,10 @@ seed_demo(struct db *db, const struct scheme_set *set,
 	}
 	db_exec(db, "SET synchronous_commit TO DEFAULT", NULL, NULL);
 	db_cache_statements(db, 0, NULL);
+	if (ok)
+		ok = seed_mark(db, &ru.sys, "seed.demo.finished", json_pack(
+		    "{s:I, s:f}", "core_calls", (json_int_t)ru.calls,
+		    "seconds", now_s() - t0), err);
 	if (ok) {
 		res->operations = ru.calls;
 		logins(pl, res);

@@ -74,6 +74,12 @@ struct seed_result {
 void	seed_opts_init(struct seed_opts *);
 /* 1 and *empty set: no organisation, user or application yet. */
 int	seed_db_empty(struct db *, int *empty, struct app_err *);
+enum seed_db_state {
+	SEED_DB_EMPTY,		/* no organisation, user or application */
+	SEED_DB_DATA,		/* data, from a finished seed or elsewhere */
+	SEED_DB_INTERRUPTED	/* a seed started and never finished */
+};
+int	seed_db_state(struct db *, enum seed_db_state *, struct app_err *);
 /*
  * Plan and replay the data set into db (an empty, migrated database with
  * the schemes loaded), using the scheme definitions in schemes.  The

@@ -290,7 +290,7 @@ test('submission needs what the scheme needs, judged on the submission date', as
     fields: { project_title: 'P', theme: 'Elderly care', collaborative: true } });
   r = expectError(await as(appU, 'POST', `/api/v1/applications/${m.id}/submit`), 422, 'invalid',
     'scheme');
-  assert.match(r.json.error.message, /merged into ITSP/);
+  assert.match(r.json.error.message, /closed after 2021-03-26 and was merged into ITSP/);
   const t = await create(appA, tvpBody(1000000));
   r = expectError(await as(appA, 'POST', `/api/v1/applications/${t.id}/submit`), 422, 'invalid',
     'scheme');

@@ -67,8 +67,13 @@ function run(args, db) {
 }
 
 function psqlAdmin(sql) {
-  execFileSync('psql', [conninfo('postgres'), '-Atq', '-v', 'ON_ERROR_STOP=1', '-c', sql],
-    { encoding: 'utf8' });
+  execFileSync('psql', [conninfo('postgres'), '-Atq', '-v', 'ON_ERROR_STOP=1', '-c',
+    'SET client_min_messages = warning', '-c', sql], { encoding: 'utf8' });
+}
+
+function psqlIn(db, sql) {
+  return execFileSync('psql', [conninfo(db), '-Atq', '-v', 'ON_ERROR_STOP=1', '-c', sql],
+    { encoding: 'utf8' }).trim();
 }
 
 // The "plan:" lines of a dry run or a seed, as objects.
@@ -134,6 +139,10 @@ test('at scale 1 the plan gives FCR(2021-22)22 paragraphs 5, 6 and 24', () => {
   const out = run(['seed', 'demo', '--dry-run'], 'postgres');
   const plan = planOf(out);
   const bad = infeasible(out);
+  // The definitions allow every figure of paragraph 6 but PAG's amount:
+  // MRP's last round closed on 26 March 2021 (closes_on), and STEM sets
+  // no limit of interns a university may hold (no max_heads).
+  assert.deepEqual(bad, { MRP: false, STEM: false }, out);
   assert.equal(Object.keys(plan.window).length, 17, out);
   for (const code of Object.keys(PAPER)) {
     const w = plan.window[code];
@@ -254,7 +263,38 @@ test('a fresh database seeded through the core gives the plan\'s figures in the 
   assert.ok(col > 0, 'no available commitment column');
   assert.equal(Math.round(cell(ws, r101, col) * 100), plan.available);
 
+  // The seed marked its start and its end in the audit trail.
+  assert.equal(psqlIn(DB, "SELECT string_agg(action, ',' ORDER BY id) FROM audit_log "
+    + "WHERE record_type = 'seed'"), 'seed.demo.started,seed.demo.finished');
   // Every invariant held on the way: the ledger and the audit chain.
   run(['ledger', 'verify'], DB);
   run(['audit', 'verify'], DB);
+});
+
+test('a seed that was interrupted is told apart: --if-empty refuses with status 3', {
+  timeout: 300e3,
+}, () => {
+  const db = `${DB}_cut`;
+  psqlAdmin(`DROP DATABASE IF EXISTS ${db}`);
+  psqlAdmin(`CREATE DATABASE ${db}`);
+  try {
+    run(['migrate'], db);
+    run(['schemes', 'load'], db);
+    // Killed part-way, as a Ctrl-C in the first make run would.
+    const cut = spawnSync(`${ROOT}/bin/itfctl`, ['--database', conninfo(db), 'seed', 'demo',
+      '--scale', '0.02'], { encoding: 'utf8', timeout: 4000, killSignal: 'SIGKILL' });
+    assert.equal(cut.signal, 'SIGKILL', 'the seed finished before it could be cut');
+    for (const args of [['seed', 'demo', '--if-empty'], ['seed', 'demo']]) {
+      const r = spawnSync(`${ROOT}/bin/itfctl`, ['--database', conninfo(db), ...args],
+        { encoding: 'utf8' });
+      assert.equal(r.status, 3, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+      assert.match(r.stderr, /did not finish/);
+    }
+    // Its marks are in the audit trail, whose chain still holds.
+    assert.equal(psqlIn(db, "SELECT string_agg(action, ',' ORDER BY id) FROM audit_log "
+      + "WHERE record_type = 'seed'"), 'seed.demo.started');
+    run(['audit', 'verify'], db);
+  } finally {
+    psqlAdmin(`DROP DATABASE IF EXISTS ${db}`);
+  }
 });

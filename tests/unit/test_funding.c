@@ -565,6 +565,10 @@ test_allowance_flat(void **state)
 	expect_quote("STEM", "{'submitted_on': '2021-05-01', 'talents': "
 	    "[{'months': 2}, {'qualification': 'master', 'months': 3}]}",
 	    5 * 1050000, 0, NULL, "STEM-2020");
+	/* No head-count limit is published for STEM: none is applied. */
+	expect_quote("STEM", "{'submitted_on': '2021-05-01', "
+	    "'head_count': 40, 'months': 1, 'prior_heads': 500}",
+	    40 * 1050000, 0, NULL, "STEM-2020");
 	expect_refused("STEM", "{'submitted_on': '2021-05-01', "
 	    "'head_count': 1, 'months': 4}", APP_EINVAL, "max_months",
 	    "allows at most 3");
@@ -583,6 +587,7 @@ test_allowance_overflow(void **state)
 	r.id = "HUGE";
 	r.monthly_cents[SCHEME_QUAL_DOCTORATE].present = 1;
 	r.monthly_cents[SCHEME_QUAL_DOCTORATE].value = INT64_MAX / 2;
+	r.max_heads.present = 1;
 	r.max_heads.value = INT64_MAX;
 	r.max_months.value = 100;
 

@@ -381,7 +381,7 @@ test_other_definitions(void **state)
 	    1050000);
 	assert_int_equal(r->monthly_cents[SCHEME_QUAL_DOCTORATE].value,
 	    1050000);
-	assert_true(r->max_heads.unconfirmed);
+	assert_false(r->max_heads.present);	/* none published */
 
 	/* Grant: cost_share_bp defaults to 10000. */
 	s = find("PSTS");
@@ -418,6 +418,7 @@ test_other_definitions(void **state)
 	s = find("MRP");
 	assert_int_equal(s->status, SCHEME_STATUS_MERGED);
 	assert_string_equal(s->merged_into, "ITSP");
+	assert_int_equal(s->closes_on, day("2021-03-26"));
 
 	s = find("ITSP");
 	assert_string_equal(s->reference_prefix, "ITS");
@@ -486,11 +487,12 @@ test_summary_json(void **state)
 
 	j = scheme_summary_json(find("MRP"));
 	assert_non_null(j);
-	assert_null(json_object_get(j, "closes_on"));
+	assert_string_equal(json_string_value(json_object_get(j,
+	    "closes_on")), "2021-03-26");
 	assert_null(json_object_get(j, "implementation_partner"));
 	assert_string_equal(json_string_value(json_object_get(j,
 	    "merged_into")), "ITSP");
-	assert_int_equal(json_object_size(j), 9);
+	assert_int_equal(json_object_size(j), 10);
 	json_decref(j);
 }
 
