@@ -1,8 +1,13 @@
 /*
  * auth.c: users, passwords, sessions, login throttling, the acting user.
  * Owns the tables users, user_roles, sessions and login_attempts
- * (migrations/0002_accounts.sql).
+ * (migrations/0002_accounts.sql) and register_attempts (0012).
  */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -44,6 +49,28 @@ static const char SQL_THROTTLE[] =
 static const char SQL_INSERT_ATTEMPT[] =
     "INSERT INTO login_attempts (email, address, success)"
     " VALUES ($1, $2, $3)";
+
+/*
+ * Self-registration throttle: one transaction-scoped advisory lock per
+ * address (so concurrent registrations count one after another), then
+ * the count within the window and when the oldest counted one leaves it.
+ */
+static const char SQL_REGISTER_LOCK[] =
+    "SELECT pg_advisory_xact_lock(hashtextextended('itf.register.' || $1,"
+    " 0))";
+
+static const char SQL_REGISTER_COUNT[] =
+    "WITH a AS (SELECT at FROM register_attempts"
+    "  WHERE address = $1 AND at > now() - make_interval(secs => $2)"
+    "  ORDER BY at DESC LIMIT $3)"
+    " SELECT count(*), (SELECT ceil(extract(epoch FROM min(at) +"
+    "  make_interval(secs => $2) - now()))::bigint FROM a) FROM a";
+
+static const char SQL_REGISTER_INSERT[] =
+    "INSERT INTO register_attempts (address) VALUES ($1) RETURNING id";
+
+static const char SQL_REGISTER_DELETE[] =
+    "DELETE FROM register_attempts WHERE id = $1";
 
 static const char SQL_SELECT_LOGIN[] =
     "SELECT id, password_hash, active FROM users WHERE email = $1";
@@ -141,6 +168,12 @@ struct login_tx {
 	struct auth_session	*sess;
 };
 
+struct register_admit_tx {
+	const char		*address;
+	int64_t			 id;
+	int			 retry_after;
+};
+
 struct logout_tx {
 	const struct actor	*actor;
 	const char		*token;
@@ -171,6 +204,11 @@ static int	throttle_check(struct db *, const char *, const char *, int *,
 static int	attempt_record(struct db *, const char *, const char *, int,
 		    struct app_err *);
 static int	login_tx_run(struct db *, void *, struct app_err *);
+static int	register_admit_tx_run(struct db *, void *, struct app_err *);
+static int	addr_parse(const char *, size_t, int *, unsigned char *);
+static int	net_match(const struct auth_proxies *, int,
+		    const unsigned char *);
+static void	addr_normalise(int *, unsigned char *);
 static int	logout_tx_run(struct db *, void *, struct app_err *);
 static int	create_tx_run(struct db *, void *, struct app_err *);
 static int	authority_tx_run(struct db *, void *, struct app_err *);
@@ -487,6 +525,378 @@ auth_parse_i64(const char *s, int64_t min, int64_t max, const char *field,
 	}
 	*out = v;
 	return (1);
+}
+
+/*
+ * Client addresses.
+ */
+
+/*
+ * One address of n bytes at s into family/out (16 bytes; IPv4 in the
+ * first 4): IPv4 "a.b.c.d" optionally ":port", IPv6 bare or in brackets
+ * optionally "]:port".  Surrounding spaces and tabs are ignored.  0 if it
+ * is not an address.
+ */
+static int
+addr_parse(const char *s, size_t n, int *family, unsigned char *out)
+{
+	char		 buf[INET6_ADDRSTRLEN + 8];
+	const char	*e, *c;
+	size_t		 i;
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n == 0 || n >= sizeof(buf))
+		return (0);
+	e = s + n;
+	if (*s == '[') {
+		if ((c = memchr(s, ']', n)) == NULL)
+			return (0);
+		/* After the bracket only ":port". */
+		if (c + 1 != e) {
+			if (c[1] != ':' || c + 2 == e)
+				return (0);
+			for (i = 2; c + i < e; i++) {
+				if (!isdigit((unsigned char)c[i]))
+					return (0);
+			}
+		}
+		s++;
+		n = (size_t)(c - s);
+		e = s + n;
+	} else if ((c = memchr(s, ':', n)) != NULL &&
+	    memchr(c + 1, ':', (size_t)(e - c - 1)) == NULL) {
+		/* One colon: IPv4 with a port. */
+		if (c + 1 == e)
+			return (0);
+		for (i = 1; c + i < e; i++) {
+			if (!isdigit((unsigned char)c[i]))
+				return (0);
+		}
+		n = (size_t)(c - s);
+		e = s + n;
+	}
+	if (n == 0 || n >= sizeof(buf))
+		return (0);
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	memset(out, 0, 16);
+	if (strchr(buf, ':') == NULL) {
+		if (inet_pton(AF_INET, buf, out) != 1)
+			return (0);
+		*family = AF_INET;
+		return (1);
+	}
+	/* No zone ("fe80::1%eth0"): a key must not depend on it. */
+	if (strchr(buf, '%') != NULL || inet_pton(AF_INET6, buf, out) != 1)
+		return (0);
+	*family = AF_INET6;
+	addr_normalise(family, out);
+	return (1);
+}
+
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 one. */
+static void
+addr_normalise(int *family, unsigned char *a)
+{
+	static const unsigned char	mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0,
+					    0, 0, 0xff, 0xff };
+
+	if (*family == AF_INET6 && memcmp(a, mapped, sizeof(mapped)) == 0) {
+		memmove(a, a + 12, 4);
+		memset(a + 4, 0, 12);
+		*family = AF_INET;
+	}
+}
+
+static int
+net_match(const struct auth_proxies *px, int family, const unsigned char *a)
+{
+	const struct auth_net	*net;
+	size_t			 i;
+	int			 full, rest;
+
+	if (px == NULL)
+		return (0);
+	for (i = 0; i < px->n; i++) {
+		net = &px->net[i];
+		if (net->family != family)
+			continue;
+		full = net->bits / 8;
+		rest = net->bits % 8;
+		if (memcmp(net->addr, a, (size_t)full) != 0)
+			continue;
+		if (rest != 0 && ((net->addr[full] ^ a[full]) &
+		    (0xff << (8 - rest)) & 0xff) != 0)
+			continue;
+		return (1);
+	}
+	return (0);
+}
+
+int
+auth_proxies_parse(const char *list, const char *field,
+    struct auth_proxies *out, struct app_err *err)
+{
+	struct auth_net	*net;
+	const char	*p, *end, *slash;
+	char		*ep, bits[8];
+	size_t		 n, alen, blen;
+	long		 b;
+	int		 i, max, colons, mapped;
+
+	memset(out, 0, sizeof(*out));
+	if (list == NULL || strspn(list, " \t") == strlen(list))
+		return (1);
+	for (p = list;; p = end + 1) {
+		if ((end = strchr(p, ',')) == NULL)
+			end = p + strlen(p);
+		n = (size_t)(end - p);
+		while (n > 0 && (*p == ' ' || *p == '\t')) {
+			p++;
+			n--;
+		}
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 0) {
+			return (app_err_set(err, APP_EINVAL, field,
+			    "%s: an empty entry (two commas, or a comma at "
+			    "either end)", field));
+		}
+		if (out->n == AUTH_PROXIES_MAX) {
+			return (app_err_set(err, APP_EINVAL, field,
+			    "%s: at most %d entries", field,
+			    AUTH_PROXIES_MAX));
+		}
+		net = &out->net[out->n];
+		slash = memchr(p, '/', n);
+		alen = slash == NULL ? n : (size_t)(slash - p);
+		/* An address, no brackets, no port (one colon). */
+		for (colons = 0, i = 0; (size_t)i < alen; i++)
+			colons += p[i] == ':';
+		if (memchr(p, '[', alen) != NULL || colons == 1 ||
+		    !addr_parse(p, alen, &net->family, net->addr)) {
+			return (app_err_set(err, APP_EINVAL, field,
+			    "%s: \"%.*s\" is not an IPv4 or IPv6 address or "
+			    "CIDR block", field, (int)(n > 64 ? 64 : n), p));
+		}
+		/* ::ffff:a.b.c.d/n was made IPv4: its prefix counts from 96. */
+		mapped = colons > 1 && net->family == AF_INET;
+		max = net->family == AF_INET && !mapped ? 32 : 128;
+		net->bits = net->family == AF_INET ? 32 : 128;
+		if (slash != NULL) {
+			blen = n - (size_t)(slash - p) - 1;
+			if (blen == 0 || blen >= sizeof(bits)) {
+				return (app_err_set(err, APP_EINVAL, field,
+				    "%s: \"%.*s\": a prefix length is 0 to %d",
+				    field, (int)(n > 64 ? 64 : n), p, max));
+			}
+			memcpy(bits, slash + 1, blen);
+			bits[blen] = '\0';
+			errno = 0;
+			b = strtol(bits, &ep, 10);
+			if (*ep != '\0' || !isdigit((unsigned char)bits[0]) ||
+			    errno != 0 || b < 0 || b > max ||
+			    (bits[0] == '0' && bits[1] != '\0')) {
+				return (app_err_set(err, APP_EINVAL, field,
+				    "%s: \"%.*s\": a prefix length is 0 to %d",
+				    field, (int)(n > 64 ? 64 : n), p, max));
+			}
+			if (mapped && b < 96) {
+				return (app_err_set(err, APP_EINVAL, field,
+				    "%s: \"%.*s\": an IPv4-mapped block needs "
+				    "a prefix of 96 or more", field,
+				    (int)(n > 64 ? 64 : n), p));
+			}
+			net->bits = (int)(mapped ? b - 96 : b);
+			for (i = net->bits; i < (net->family == AF_INET ? 32 :
+			    128); i++) {
+				if (net->addr[i / 8] & (0x80 >> (i % 8))) {
+					return (app_err_set(err, APP_EINVAL,
+					    field, "%s: \"%.*s\" has host bits "
+					    "set below the prefix", field,
+					    (int)(n > 64 ? 64 : n), p));
+				}
+			}
+		}
+		out->n++;
+		if (*end == '\0')
+			break;
+	}
+	return (1);
+}
+
+void
+auth_addr_key(int family, const void *addr, char *buf, size_t len)
+{
+	unsigned char	a[16];
+	size_t		n;
+
+	if (len == 0)
+		return;
+	if (family != AF_INET && family != AF_INET6) {
+		snprintf(buf, len, "local");
+		return;
+	}
+	memset(a, 0, sizeof(a));
+	memcpy(a, addr, family == AF_INET ? 4 : 16);
+	addr_normalise(&family, a);
+	if (family == AF_INET6)
+		memset(a + 8, 0, 8);
+	if (inet_ntop(family, a, buf, (socklen_t)len) == NULL) {
+		snprintf(buf, len, "unknown");
+		return;
+	}
+	if (family == AF_INET6) {
+		n = strlen(buf);
+		snprintf(buf + n, len - n, "/64");
+	}
+}
+
+int
+auth_client_address(const struct auth_proxies *px, int family,
+    const void *peer, const char *const *xff, size_t nxff, char *buf,
+    size_t len)
+{
+	const char	*v, *p, *end;
+	unsigned char	 cur[16], a[16];
+	size_t		 h, n;
+	int		 fam, f, steps, from_xff;
+
+	if (family != AF_INET && family != AF_INET6) {
+		auth_addr_key(family, peer, buf, len);
+		return (0);
+	}
+	memset(cur, 0, sizeof(cur));
+	memcpy(cur, peer, family == AF_INET ? 4 : 16);
+	fam = family;
+	addr_normalise(&fam, cur);
+	if (!net_match(px, fam, cur)) {
+		auth_addr_key(fam, cur, buf, len);
+		return (0);
+	}
+	/* The peer is a trusted proxy: walk its list from the right. */
+	steps = 0;
+	from_xff = 0;
+	for (h = nxff; h > 0; h--) {
+		if ((v = xff[h - 1]) == NULL)
+			continue;
+		end = v + strlen(v);
+		for (;;) {
+			for (p = end; p > v && p[-1] != ','; p--)
+				;
+			n = (size_t)(end - p);
+			/* Empty entries ("a,,b", "a, ") are skipped. */
+			if (strspn(p, " \t") < n) {
+				if (++steps > 64 || !addr_parse(p, n, &f, a))
+					goto done;
+				fam = f;
+				memcpy(cur, a, sizeof(cur));
+				from_xff = 1;
+				if (!net_match(px, fam, cur))
+					goto done;
+			}
+			if (p == v)
+				break;
+			end = p - 1;
+		}
+	}
+done:
+	/*
+	 * The first untrusted hop; or, when every hop is trusted or one
+	 * cannot be read, the last one that could.
+	 */
+	auth_addr_key(fam, cur, buf, len);
+	return (from_xff);
+}
+
+int
+auth_addr_loopback(const char *key)
+{
+	return (strncmp(key, "127.", 4) == 0 || strcmp(key, "::/64") == 0);
+}
+
+/*
+ * Self-registration throttling.
+ */
+
+int
+auth_register_admit(struct db *db, const char *address, int64_t *attempt_id,
+    int *retry_after, struct app_err *err)
+{
+	struct register_admit_tx	tx;
+
+	*attempt_id = 0;
+	*retry_after = 0;
+	if (address == NULL || *address == '\0')
+		address = "unknown";
+	if (auth_addr_loopback(address))
+		return (1);
+	memset(&tx, 0, sizeof(tx));
+	tx.address = address;
+	if (!db_tx_run(db, DB_READ_COMMITTED, register_admit_tx_run, &tx, err))
+		return (0);
+	if (tx.id == 0) {
+		*retry_after = tx.retry_after;
+		return (app_err_set(err, APP_ETHROTTLED, NULL,
+		    "too many registrations from this address; try again in "
+		    "%d seconds", tx.retry_after));
+	}
+	*attempt_id = tx.id;
+	return (1);
+}
+
+static int
+register_admit_tx_run(struct db *db, void *arg, struct app_err *err)
+{
+	struct register_admit_tx	*tx = arg;
+	struct db_params		 p;
+	PGresult			*res;
+	int64_t				 n, wait;
+
+	tx->id = 0;
+	tx->retry_after = 0;
+	db_params_init(&p);
+	dbp_str(&p, tx->address);
+	if (!db_exec(db, SQL_REGISTER_LOCK, &p, err))
+		return (0);
+	db_params_init(&p);
+	dbp_str(&p, tx->address);
+	dbp_int(&p, AUTH_REGISTER_WINDOW);
+	dbp_int(&p, AUTH_THROTTLE_REGISTER);
+	if ((res = db_query(db, SQL_REGISTER_COUNT, &p, err)) == NULL)
+		return (0);
+	n = db_i64(res, 0, 0);
+	wait = db_i64(res, 0, 1);
+	PQclear(res);
+	if (n >= AUTH_THROTTLE_REGISTER) {
+		/* Refused: nothing written (the transaction just ends). */
+		tx->retry_after = wait < 1 ? 1 : (int)wait;
+		return (1);
+	}
+	db_params_init(&p);
+	dbp_str(&p, tx->address);
+	if ((res = db_query(db, SQL_REGISTER_INSERT, &p, err)) == NULL)
+		return (0);
+	tx->id = db_i64(res, 0, 0);
+	PQclear(res);
+	return (1);
+}
+
+int
+auth_register_release(struct db *db, int64_t attempt_id, struct app_err *err)
+{
+	struct db_params	p;
+
+	if (attempt_id == 0)
+		return (1);
+	db_params_init(&p);
+	dbp_i64(&p, attempt_id);
+	return (db_exec(db, SQL_REGISTER_DELETE, &p, err));
 }
 
 /*

@@ -26,6 +26,10 @@
 #ifndef ITF_AUTH_H
 #define ITF_AUTH_H
 
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,6 +56,11 @@
 #define AUTH_THROTTLE_WINDOW	(15 * 60)	/* seconds */
 #define AUTH_THROTTLE_EMAIL	5		/* failures per email */
 #define AUTH_THROTTLE_ADDR	20		/* failures per client address */
+#define AUTH_REGISTER_WINDOW	3600		/* seconds */
+#define AUTH_THROTTLE_REGISTER	10		/* registrations per address */
+
+#define AUTH_PROXIES_MAX	32		/* ITF_TRUSTED_PROXIES entries */
+#define AUTH_ADDR_MAX		64		/* a client address key + NUL */
 
 /* A new user, as the CLI or self-registration gives it. */
 struct user_in {
@@ -126,6 +135,81 @@ int	auth_json_str(const json_t *obj, const char *key, int required,
  */
 int	auth_parse_i64(const char *s, int64_t min, int64_t max,
 	    const char *field, int64_t *out, struct app_err *);
+
+/*
+ * Client addresses, for throttling (login and self-registration).
+ *
+ * The key of an address is its text: IPv4 dotted quad, an IPv4-mapped IPv6
+ * address as IPv4, any other IPv6 address as its /64 ("2001:db8:1:2::/64":
+ * a host usually holds a whole /64, so counting /128s would let it rotate
+ * addresses).
+ *
+ * Behind a reverse proxy the TCP peer is the proxy.  Only when the peer is
+ * a trusted proxy (ITF_TRUSTED_PROXIES) is X-Forwarded-For read, right to
+ * left: the client is the rightmost address that is not itself a trusted
+ * proxy.  Entries to its left were written by the client and are never
+ * believed; a client that is not a trusted proxy is never asked.
+ */
+struct auth_net {
+	int		family;		/* AF_INET or AF_INET6 */
+	unsigned char	addr[16];	/* network byte order */
+	int		bits;		/* prefix length */
+};
+
+struct auth_proxies {
+	size_t		n;
+	struct auth_net	net[AUTH_PROXIES_MAX];
+};
+
+/*
+ * Parse a comma-separated list of addresses and CIDR blocks ("127.0.0.1,
+ * 10.0.0.0/8, ::1, fd00::/8"; spaces allowed; NULL or "" is none) into
+ * *out.  Host bits set below the prefix are refused (10.1.2.3/8 is more
+ * likely a typo than a network).  APP_EINVAL naming field, the message
+ * quoting the entry.
+ */
+int	auth_proxies_parse(const char *list, const char *field,
+	    struct auth_proxies *out, struct app_err *);
+
+/* The key of an address (family AF_INET or AF_INET6) into buf. */
+void	auth_addr_key(int family, const void *addr, char *buf, size_t len);
+
+/*
+ * The client address key of a request into buf (AUTH_ADDR_MAX bytes).
+ * family/peer: the TCP peer (AF_INET: struct in_addr, AF_INET6: struct
+ * in6_addr; any other family gives "local").  xff: the values of the
+ * request's X-Forwarded-For headers, in the order received (several
+ * header lines count as one list, joined in order), nxff of them.  An
+ * entry that is not an address ("unknown", a name, garbage) ends the walk
+ * at the last trusted hop.  Entries may carry a port ("192.0.2.1:443",
+ * "[2001:db8::1]:443").  Returns 1 if the address came from
+ * X-Forwarded-For, 0 if it is the peer's.
+ */
+int	auth_client_address(const struct auth_proxies *, int family,
+	    const void *peer, const char *const *xff, size_t nxff, char *buf,
+	    size_t len);
+
+/* 1 if key (an auth_addr_key() text) is a loopback address. */
+int	auth_addr_loopback(const char *key);
+
+/*
+ * Self-registration throttling.  Before a registration does any work,
+ * auth_register_admit() counts the address's admitted registrations within
+ * AUTH_REGISTER_WINDOW: at AUTH_THROTTLE_REGISTER it refuses with
+ * APP_ETHROTTLED and *retry_after (seconds) and writes nothing; otherwise
+ * it records this one (register_attempts) and sets *attempt_id.  Count and
+ * insert run under a per-address transaction lock, so concurrent requests
+ * cannot overshoot.  A registration refused for its input (APP_EBADREQ,
+ * APP_EINVAL: no password hashed, nothing written) should then call
+ * auth_register_release(), so a mistyped form does not count; one that
+ * was created, or refused as a duplicate (which tells the caller an email
+ * or BR number exists), keeps counting.  Loopback addresses (the host
+ * itself, which has itfctl anyway) are not throttled: *attempt_id is 0.
+ */
+int	auth_register_admit(struct db *, const char *address,
+	    int64_t *attempt_id, int *retry_after, struct app_err *);
+int	auth_register_release(struct db *, int64_t attempt_id,
+	    struct app_err *);
 
 /*
  * Sessions and the acting user.

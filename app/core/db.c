@@ -34,6 +34,8 @@ static void	db_logf(const char *, ...) __attribute__((format(printf, 1, 2)));
 static int	db_result_err(struct db *, PGresult *, const char *,
 		    struct app_err *);
 static int	db_is_down(struct db *);
+static PGresult	*db_send(struct db *, const char *, const struct db_params *);
+static int	db_resend_safe(const char *);
 static int	db_session_setup(struct db *, struct app_err *);
 static uint64_t	db_sql_hash(const char *);
 static int	db_cacheable(const char *);
@@ -443,6 +445,25 @@ db_result_err(struct db *db, PGresult *res, const char *sql,
 	return (app_err_set(err, APP_EDB, NULL, "database error"));
 }
 
+static PGresult *
+db_send(struct db *db, const char *sql, const struct db_params *p)
+{
+	if (db->stmts != NULL && db_cacheable(sql))
+		return (db_exec_cached(db, sql, p));
+	return (PQexecParams(db->conn, sql, p != NULL ? p->n : 0, NULL,
+	    p != NULL ? p->v : NULL, NULL, NULL, 0));
+}
+
+/* A statement that changes nothing: SELECT ... or BEGIN ... */
+static int
+db_resend_safe(const char *sql)
+{
+	while (*sql == ' ' || *sql == '\t' || *sql == '\n')
+		sql++;
+	return (strncasecmp(sql, "SELECT", 6) == 0 ||
+	    strncasecmp(sql, "BEGIN", 5) == 0);
+}
+
 PGresult *
 db_query(struct db *db, const char *sql, const struct db_params *p,
     struct app_err *err)
@@ -455,14 +476,29 @@ db_query(struct db *db, const char *sql, const struct db_params *p,
 		    "the database is unavailable");
 		return (NULL);
 	}
-	if (db->stmts != NULL && db_cacheable(sql))
-		res = db_exec_cached(db, sql, p);
-	else
-		res = PQexecParams(db->conn, sql, p != NULL ? p->n : 0, NULL,
-		    p != NULL ? p->v : NULL, NULL, NULL, 0);
+	res = db_send(db, sql, p);
 	st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return (res);
+	/*
+	 * The server went away since this connection's last statement (a
+	 * restart, a failover, an idle connection killed): libpq finds out
+	 * only now.  Outside a transaction, a statement that changes nothing
+	 * (a read, or the BEGIN of db_tx_run()) is sent once more on a new
+	 * connection, so the first request after the database's return is
+	 * served instead of answered 503.  Nothing else is resent: it might
+	 * have taken effect before the connection died.
+	 */
+	if (!db->in_tx && db_is_down(db) && db_resend_safe(sql)) {
+		PQclear(res);
+		if (!db_ensure(db, err))
+			return (NULL);
+		db_logf("reconnected to the database; sending again");
+		res = db_send(db, sql, p);
+		st = res != NULL ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+		if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+			return (res);
+	}
 	db_result_err(db, res, sql, err);
 	PQclear(res);
 	return (NULL);

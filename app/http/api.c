@@ -3,12 +3,16 @@
  * replies and error mapping, query strings and path segments.
  */
 #include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <kore/kore.h>
@@ -50,6 +54,9 @@ int			api_tls;
 
 static struct db	api_conn;
 static int		api_conn_ready;
+
+/* ITF_TRUSTED_PROXIES, parsed in the parent (auth.h, "Client addresses"). */
+static struct auth_proxies	api_proxies;
 
 static struct {
 	int				 valid;
@@ -95,6 +102,18 @@ kore_parent_configure(int argc, char **argv)
 	else if (getcwd(api_root, sizeof(api_root)) == NULL)
 		fatal("getcwd: %s", errno_s);
 	api_tls = (env = getenv("ITF_TLS")) != NULL && strcmp(env, "1") == 0;
+	app_err_clear(&err);
+	if (!auth_proxies_parse(getenv("ITF_TRUSTED_PROXIES"),
+	    "ITF_TRUSTED_PROXIES", &api_proxies, &err))
+		fatal("%s", err.msg);
+	if (api_proxies.n > 0) {
+		kore_log(LOG_NOTICE, "client addresses from X-Forwarded-For "
+		    "when the peer is one of %zu trusted proxy entries",
+		    api_proxies.n);
+	} else if (api_tls) {
+		kore_log(LOG_NOTICE, "ITF_TLS=1 without ITF_TRUSTED_PROXIES: "
+		    "behind a proxy every client has the proxy's address");
+	}
 
 	app_err_clear(&err);
 	if ((env = getenv("ITF_SCHEMES_DIR")) != NULL && *env != '\0')
@@ -128,6 +147,14 @@ api_db(struct app_err *err)
 		app_err_set(err, APP_EUNAVAIL, NULL, "not configured");
 		return (NULL);
 	}
+	/*
+	 * The handler is about to wait for PostgreSQL (libpq is synchronous
+	 * here): hand Kore's accept lock to another worker first, or new
+	 * connections would wait for this query too.  Connections already
+	 * on this worker still wait (tests/integration/zz_workers.test.mjs,
+	 * README "Performance").
+	 */
+	kore_worker_make_busy();
 	if (!db_ensure(&api_conn, err))
 		return (NULL);
 	return (&api_conn);
@@ -273,6 +300,29 @@ api_method_not_allowed(struct http_request *req, const char *allow)
 	/* api_reply() adds the common headers (once). */
 	return (api_reply(req, 405, json_pack("{s:{s:s,s:s}}", "error",
 	    "code", "method_not_allowed", "message", err.msg)));
+}
+
+int
+api_json_body_opt(struct http_request *req, int optional, json_t **in,
+    struct app_err *err)
+{
+	*in = NULL;
+	if (optional && req->content_length == 0) {
+		if ((*in = json_object()) == NULL)
+			return (app_err_set(err, APP_EINTERNAL, NULL,
+			    "out of memory"));
+		return (1);
+	}
+	return (api_json_body(req, in, err));
+}
+
+int
+api_signed_in(struct http_request *req, struct db **db, struct actor *actor,
+    struct app_err *err)
+{
+	if ((*db = api_db(err)) == NULL)
+		return (0);
+	return (api_actor(req, *db, actor, err));
 }
 
 int
@@ -496,6 +546,32 @@ api_path_id(struct http_request *req, const char *prefix, int n,
 		return (app_err_set(err, APP_ENOTFOUND, "id", "no such record"));
 	*id = v;
 	return (1);
+}
+
+void
+api_client_address(struct http_request *req, char *buf, size_t len)
+{
+	struct http_header	*hdr;
+	const char		*xff[HTTP_REQ_HEADER_MAX];
+	const void		*peer;
+	size_t			 n;
+
+	peer = NULL;
+	if (req->owner->family == AF_INET)
+		peer = &req->owner->addr.ipv4.sin_addr;
+	else if (req->owner->family == AF_INET6)
+		peer = &req->owner->addr.ipv6.sin6_addr;
+	/* Every X-Forwarded-For line, in order (a proxy may add its own). */
+	n = 0;
+	if (api_proxies.n > 0) {
+		TAILQ_FOREACH(hdr, &req->req_headers, list) {
+			if (n < HTTP_REQ_HEADER_MAX &&
+			    strcasecmp(hdr->header, "x-forwarded-for") == 0)
+				xff[n++] = hdr->value;
+		}
+	}
+	auth_client_address(&api_proxies, req->owner->family, peer, xff, n,
+	    buf, len);
 }
 
 int

@@ -32,6 +32,9 @@ struct db	*api_db(struct app_err *);
  * for malformed JSON, the line and column.
  */
 int	api_json_body(struct http_request *, json_t **, struct app_err *);
+/* The JSON body; with optional set, no body at all (Content-Length 0) is {}. */
+int	api_json_body_opt(struct http_request *, int optional, json_t **,
+	    struct app_err *);
 
 /* Reply with body (stolen, may be NULL for no body) and status. */
 int	api_reply(struct http_request *, int, json_t *);
@@ -69,6 +72,9 @@ int		 api_path_id(struct http_request *, const char *prefix, int n,
  */
 int	api_actor(struct http_request *, struct db *, struct actor *,
 	    struct app_err *);
+/* The worker's database and the session's actor (401 without one). */
+int	api_signed_in(struct http_request *, struct db **, struct actor *,
+	    struct app_err *);
 /*
  * Set (or, with an empty token and max_age 0, clear) the session cookie:
  * HttpOnly, SameSite=Strict, Path=/, Secure when TLS is on (session.c).
@@ -77,5 +83,12 @@ void	api_session_cookie(struct http_request *, const char *token,
 	    int max_age);
 /* CSRF: state-changing requests must carry X-ITF-Request (see docs). */
 int	api_csrf_ok(struct http_request *, struct app_err *);
+/*
+ * The client's address key (auth_client_address(): the TCP peer, or behind
+ * a proxy listed in ITF_TRUSTED_PROXIES the X-Forwarded-For client) into
+ * buf, AUTH_ADDR_MAX bytes.  Everything that throttles or records a client
+ * address uses this.
+ */
+void	api_client_address(struct http_request *, char *buf, size_t len);
 
 #endif

@@ -39,10 +39,6 @@ int	api_applications_withdraw(struct http_request *);
 int	api_applications_duplicates(struct http_request *);
 int	api_applications_by_reference(struct http_request *);
 
-static int	apps_session(struct http_request *, struct db **,
-		    struct actor *, struct app_err *);
-static int	apps_body(struct http_request *, int, json_t **,
-		    struct app_err *);
 static int	apps_keys_only(const json_t *, const char *const *,
 		    struct app_err *);
 static int	apps_opt_str(const json_t *, const char *, const char **,
@@ -57,34 +53,6 @@ static int	apps_list(struct http_request *);
 static int	apps_create(struct http_request *);
 static int	apps_action_id(struct http_request *, int64_t *,
 		    struct app_err *);
-
-/* The worker's database and the session's actor (401 without one). */
-static int
-apps_session(struct http_request *req, struct db **db, struct actor *actor,
-    struct app_err *err)
-{
-	if ((*db = api_db(err)) == NULL)
-		return (0);
-	return (api_actor(req, *db, actor, err));
-}
-
-/*
- * The JSON body; with optional set, no body at all (Content-Length 0)
- * reads as {}.
- */
-static int
-apps_body(struct http_request *req, int optional, json_t **in,
-    struct app_err *err)
-{
-	*in = NULL;
-	if (optional && req->content_length == 0) {
-		if ((*in = json_object()) == NULL)
-			return (app_err_set(err, APP_EINTERNAL, NULL,
-			    "out of memory"));
-		return (1);
-	}
-	return (api_json_body(req, in, err));
-}
 
 /* Refuse any key of in not in allowed (400 naming it). */
 static int
@@ -266,7 +234,7 @@ apps_list(struct http_request *req)
 	app_err_clear(&err);
 	out = NULL;
 	memset(&x, 0, sizeof(x));
-	if (!apps_session(req, &db, &actor, &err) ||
+	if (!api_signed_in(req, &db, &actor, &err) ||
 	    !apps_filter(req, &f, code, sizeof(code), &err) ||
 	    (n = api_export_request(req, &x.format, &x.bom, &err)) < 0)
 		return (api_error(req, &err));
@@ -302,9 +270,9 @@ apps_create(struct http_request *req)
 
 	app_err_clear(&err);
 	in = out = NULL;
-	if (apps_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_query_only(req, NULL, &err) &&
-	    apps_body(req, 0, &in, &err))
+	    api_json_body_opt(req, 0, &in, &err))
 		applications_create(db, &api_schemes, &actor, in, &out, &err);
 	json_decref(in);
 	return (api_finish(req, 201, out, &err));
@@ -323,12 +291,12 @@ api_applications_one(struct http_request *req)
 		return (api_method_not_allowed(req, "GET, PATCH"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (apps_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_path_id(req, APPS_PREFIX, 0, &id, &err) &&
 	    api_query_only(req, NULL, &err)) {
 		if (req->method == HTTP_METHOD_GET)
 			applications_get_json(db, &actor, id, &out, &err);
-		else if (apps_body(req, 0, &in, &err))
+		else if (api_json_body_opt(req, 0, &in, &err))
 			applications_update(db, &api_schemes, &actor, id, in,
 			    &out, &err);
 	}
@@ -358,8 +326,9 @@ api_applications_submit(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (apps_session(req, &db, &actor, &err) &&
-	    apps_action_id(req, &id, &err) && apps_body(req, 1, &in, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
+	    apps_action_id(req, &id, &err) &&
+	    api_json_body_opt(req, 1, &in, &err) &&
 	    apps_keys_only(in, allowed, &err))
 		applications_submit(db, &api_schemes, &actor, id,
 		    application_today(), &out, &err);
@@ -384,8 +353,9 @@ api_applications_screen(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (apps_session(req, &db, &actor, &err) &&
-	    apps_action_id(req, &id, &err) && apps_body(req, 0, &in, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
+	    apps_action_id(req, &id, &err) &&
+	    api_json_body_opt(req, 0, &in, &err) &&
 	    apps_keys_only(in, allowed, &err) &&
 	    apps_opt_str(in, "decision", &decision, &err) &&
 	    apps_opt_str(in, "note", &note, &err))
@@ -410,8 +380,9 @@ api_applications_withdraw(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (apps_session(req, &db, &actor, &err) &&
-	    apps_action_id(req, &id, &err) && apps_body(req, 1, &in, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
+	    apps_action_id(req, &id, &err) &&
+	    api_json_body_opt(req, 1, &in, &err) &&
 	    apps_keys_only(in, allowed, &err) &&
 	    apps_opt_str(in, "reason", &reason, &err))
 		applications_withdraw(db, &api_schemes, &actor, id, reason,
@@ -433,7 +404,7 @@ api_applications_duplicates(struct http_request *req)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
 	out = NULL;
-	if (apps_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_path_id(req, APPS_PREFIX, 0, &id, &err) &&
 	    api_query_only(req, NULL, &err))
 		applications_duplicates_json(db, &actor, id, &out, &err);
@@ -454,7 +425,7 @@ api_applications_by_reference(struct http_request *req)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
 	out = NULL;
-	if (apps_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_query_only(req, NULL, &err)) {
 		if (api_path_seg(req, APPS_REF_PREFIX, 0, prefix,
 		    sizeof(prefix)) == NULL ||

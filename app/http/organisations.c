@@ -5,6 +5,9 @@
  *   GET  /api/v1/organisations?q=&limit=&offset=   search (staff)
  *   GET  /api/v1/organisations/{id}   one (an applicant: only its own)
  */
+#include <stdio.h>
+#include <string.h>
+
 #include <kore/kore.h>
 #include <kore/http.h>
 
@@ -33,25 +36,45 @@ api_organisations(struct http_request *req)
 	}
 }
 
-/* Anyone may register: there is no session yet, but CSRF still applies. */
+/*
+ * Anyone may register: there is no session yet, but CSRF still applies,
+ * and so does the per-address throttle (auth_register_admit()), checked
+ * before the password is hashed.
+ */
 static int
 orgs_register_req(struct http_request *req)
 {
 	struct auth_session	 sess;
-	struct app_err		 err;
+	struct app_err		 err, e2;
 	struct db		*db;
 	json_t			*in, *out;
+	int64_t			 attempt;
+	int			 retry;
+	char			 addr[AUTH_ADDR_MAX], ra[16];
 
 	app_err_clear(&err);
 	in = out = NULL;
+	attempt = 0;
+	retry = 0;
 	memset(&sess, 0, sizeof(sess));
+	api_client_address(req, addr, sizeof(addr));
 	if (api_csrf_ok(req, &err) && api_query_only(req, NULL, &err) &&
 	    (db = api_db(&err)) != NULL && api_json_body(req, &in, &err) &&
-	    orgs_register(db, in, &sess, &out, &err)) {
-		api_session_cookie(req, sess.token, sess.max_age);
-		json_object_set_new(out, "session", json_pack("{s:s,s:i}",
-		    "expires_at", sess.expires_at, "idle_timeout_seconds",
-		    AUTH_SESSION_IDLE));
+	    auth_register_admit(db, addr, &attempt, &retry, &err)) {
+		if (orgs_register(db, in, &sess, &out, &err)) {
+			api_session_cookie(req, sess.token, sess.max_age);
+			json_object_set_new(out, "session", json_pack(
+			    "{s:s,s:i}", "expires_at", sess.expires_at,
+			    "idle_timeout_seconds", AUTH_SESSION_IDLE));
+		} else if (err.code == APP_EBADREQ || err.code == APP_EINVAL) {
+			/* Refused for its input: it does not count. */
+			app_err_clear(&e2);
+			auth_register_release(db, attempt, &e2);
+		}
+	}
+	if (err.code == APP_ETHROTTLED) {
+		snprintf(ra, sizeof(ra), "%d", retry);
+		http_response_header(req, "retry-after", ra);
 	}
 	sodium_memzero(sess.token, sizeof(sess.token));
 	json_decref(in);

@@ -29,6 +29,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "formdata.h"
 #include "projects.h"
 
 #define PROJECTS_PREFIX		"/api/v1/projects/"
@@ -47,10 +48,6 @@ int	api_progress_report_review(struct http_request *);
 int	api_variation_decide(struct http_request *);
 int	v_itf_form(struct http_request *, const void *);
 
-static int	proj_session(struct http_request *, struct db **,
-		    struct actor *, struct app_err *);
-static int	proj_body(struct http_request *, int, json_t **,
-		    struct app_err *);
 static int	proj_keys(const json_t *, const char *const *,
 		    struct app_err *);
 static int	proj_str(const json_t *, const char *, const char **,
@@ -61,6 +58,8 @@ static const char *proj_upload_dir(char *, size_t);
 static int	proj_form(struct http_request *, json_t **,
 		    struct project_upload *, unsigned char **,
 		    struct app_err *);
+static int	proj_form_check(struct http_request *, struct formdata_scan *,
+		    struct app_err *);
 
 /*
  * Multipart text fields reach the handler only through a validator
@@ -70,30 +69,6 @@ int
 v_itf_form(struct http_request *req, const void *data)
 {
 	return (KORE_RESULT_OK);
-}
-
-static int
-proj_session(struct http_request *req, struct db **db, struct actor *actor,
-    struct app_err *err)
-{
-	if ((*db = api_db(err)) == NULL)
-		return (0);
-	return (api_actor(req, *db, actor, err));
-}
-
-/* The JSON body; optional: no body reads as {}. */
-static int
-proj_body(struct http_request *req, int optional, json_t **in,
-    struct app_err *err)
-{
-	*in = NULL;
-	if (optional && req->content_length == 0) {
-		if ((*in = json_object()) == NULL)
-			return (app_err_set(err, APP_EINTERNAL, NULL,
-			    "out of memory"));
-		return (1);
-	}
-	return (api_json_body(req, in, err));
 }
 
 static int
@@ -219,7 +194,7 @@ api_projects_list(struct http_request *req)
 	app_err_clear(&err);
 	out = NULL;
 	memset(&x, 0, sizeof(x));
-	if (!proj_session(req, &db, &actor, &err) ||
+	if (!api_signed_in(req, &db, &actor, &err) ||
 	    !proj_filter(req, &f, code, sizeof(code), &err) ||
 	    (n = api_export_request(req, &x.format, &x.bom, &err)) < 0)
 		return (api_error(req, &err));
@@ -255,7 +230,7 @@ api_projects_one(struct http_request *req)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
 	out = NULL;
-	if (proj_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
 	    api_query_only(req, NULL, &err))
 		projects_get_json(db, &actor, id, &out, &err);
@@ -275,9 +250,10 @@ api_projects_milestones(struct http_request *req)
 		return (api_method_not_allowed(req, "PUT"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (proj_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err) && proj_body(req, 0, &in, &err))
+	    api_query_only(req, NULL, &err) &&
+	    api_json_body_opt(req, 0, &in, &err))
 		projects_schedule_set(db, &actor, id, in, &out, &err);
 	json_decref(in);
 	return (api_finish(req, 200, out, &err));
@@ -301,11 +277,11 @@ api_projects_action(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (!proj_session(req, &db, &actor, &err) ||
+	if (!api_signed_in(req, &db, &actor, &err) ||
 	    !api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) ||
 	    !api_query_only(req, NULL, &err) ||
 	    api_path_seg(req, PROJECTS_PREFIX, 1, action, sizeof(action)) ==
-	    NULL || !proj_body(req, 1, &in, &err))
+	    NULL || !api_json_body_opt(req, 1, &in, &err))
 		goto out;
 	if (strcmp(action, "refund") == 0) {
 		projects_refund(db, &actor, id, in, &out, &err);
@@ -338,6 +314,48 @@ out:
 }
 
 /*
+ * Read the whole multipart body through formdata_scan before Kore parses
+ * it (formdata.h): a part Kore would drop or misread (a file named
+ * "Q1: report.pdf", an empty or nameless file, an unknown or repeated
+ * field) is refused here, naming it, before anything is written.  The
+ * body is rewound for Kore afterwards.  *scan describes the file.
+ */
+static int
+proj_form_check(struct http_request *req, struct formdata_scan *scan,
+    struct app_err *err)
+{
+	static const char *const	 fields[] = { "kind", "text",
+		"expenditure_cents", "audited_cost_cents", "interest_cents",
+		NULL };
+	const char			*ctype;
+	u_int8_t			 chunk[16384];
+	ssize_t				 n;
+
+	if (!http_request_header(req, "content-type", &ctype))
+		ctype = NULL;
+	if (!formdata_init(scan, ctype, fields, "file", err))
+		return (0);
+	if (!http_body_rewind(req))
+		return (app_err_set(err, APP_EINTERNAL, NULL,
+		    "the request body cannot be read"));
+	for (;;) {
+		if ((n = http_body_read(req, chunk, sizeof(chunk))) == -1)
+			return (app_err_set(err, APP_EBADREQ, NULL,
+			    "could not read the request body"));
+		if (n == 0)
+			break;
+		if (!formdata_feed(scan, chunk, (size_t)n, err))
+			return (0);
+	}
+	if (!formdata_end(scan, err))
+		return (0);
+	if (!http_body_rewind(req))
+		return (app_err_set(err, APP_EINTERNAL, NULL,
+		    "the request body cannot be read"));
+	return (1);
+}
+
+/*
  * A multipart report: the text fields (kind, text, expenditure_cents,
  * audited_cost_cents, interest_cents) into a JSON object as the JSON form
  * would have them, and the part named "file".  *buf (kore_free) holds the
@@ -350,6 +368,7 @@ proj_form(struct http_request *req, json_t **in, struct project_upload *up,
 	static const char *const	 texts[] = { "kind", "text", NULL };
 	static const char *const	 cents[] = { "expenditure_cents",
 		"audited_cost_cents", "interest_cents", NULL };
+	struct formdata_scan		 scan;
 	struct http_file		*f;
 	const char			*v;
 	json_t				*s;
@@ -358,7 +377,10 @@ proj_form(struct http_request *req, json_t **in, struct project_upload *up,
 	ssize_t				 r;
 
 	*buf = NULL;
+	*in = NULL;
 	memset(up, 0, sizeof(*up));
+	if (!proj_form_check(req, &scan, err))
+		return (0);
 	http_populate_multipart_form(req);
 	if ((*in = json_object()) == NULL)
 		return (app_err_set(err, APP_EINTERNAL, NULL, "out of memory"));
@@ -377,7 +399,14 @@ proj_form(struct http_request *req, json_t **in, struct project_upload *up,
 			return (0);
 		json_object_set_new(*in, cents[i], json_integer(n));
 	}
-	if ((f = http_file_lookup(req, "file")) == NULL)
+	f = http_file_lookup(req, "file");
+	/* Kore must have read the file exactly as the scan saw it. */
+	if (scan.has_file != (f != NULL) || (f != NULL &&
+	    (f->length != scan.file_len ||
+	    strcmp(f->filename, scan.filename) != 0)))
+		return (app_err_set(err, APP_EBADREQ, "file",
+		    "file: the file part could not be read as sent"));
+	if (f == NULL)
 		return (1);
 	if (f->length > PROJECT_UPLOAD_MAX)
 		return (app_err_set(err, APP_ETOOLARGE, "file", "file: at most "
@@ -417,7 +446,7 @@ api_projects_reports(struct http_request *req)
 	buf = NULL;
 	multipart = http_request_header(req, "content-type", &ctype) &&
 	    strncasecmp(ctype, "multipart/form-data", 19) == 0;
-	if (proj_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
 	    api_path_id(req, PROJECTS_PREFIX, 2, &seq, &err) &&
 	    api_query_only(req, NULL, &err)) {
@@ -425,7 +454,7 @@ api_projects_reports(struct http_request *req)
 			app_err_set(&err, APP_ENOTFOUND, "milestone",
 			    "no such milestone");
 		else if (multipart ? proj_form(req, &in, &up, &buf, &err) :
-		    proj_body(req, 0, &in, &err))
+		    api_json_body_opt(req, 0, &in, &err))
 			projects_report_submit(db, &actor,
 			    proj_upload_dir(dir, sizeof(dir)), id, (int)seq, in,
 			    multipart && up.data != NULL ? &up : NULL, &out,
@@ -450,13 +479,13 @@ api_projects_variations(struct http_request *req)
 		return (api_method_not_allowed(req, "GET, POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (proj_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
 	    api_query_only(req, NULL, &err)) {
 		if (req->method == HTTP_METHOD_GET)
 			projects_variations_list_json(db, &actor, id, &out,
 			    &err);
-		else if (proj_body(req, 0, &in, &err))
+		else if (api_json_body_opt(req, 0, &in, &err))
 			projects_variation_request(db, &api_schemes, &actor,
 			    id, in, &out, &err);
 	}
@@ -478,7 +507,7 @@ api_progress_report(struct http_request *req)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
 	out = NULL;
-	if (proj_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_path_id(req, REPORTS_PREFIX, 0, &id, &err) &&
 	    api_query_only(req, NULL, &err))
 		projects_report_get_json(db, &actor, id, &out, &err);
@@ -502,7 +531,7 @@ api_progress_report_file(struct http_request *req)
 	if (req->method != HTTP_METHOD_GET)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
-	if (!proj_session(req, &db, &actor, &err) ||
+	if (!api_signed_in(req, &db, &actor, &err) ||
 	    !api_path_id(req, REPORTS_PREFIX, 0, &id, &err) ||
 	    !api_query_only(req, NULL, &err) ||
 	    !projects_report_file(db, &actor, proj_upload_dir(dir,
@@ -552,11 +581,11 @@ api_progress_report_review(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (proj_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_path_id(req, REPORTS_PREFIX, 0, &id, &err) &&
 	    api_query_only(req, NULL, &err) &&
 	    api_path_seg(req, REPORTS_PREFIX, 1, action, sizeof(action)) !=
-	    NULL && proj_body(req, 1, &in, &err) &&
+	    NULL && api_json_body_opt(req, 1, &in, &err) &&
 	    proj_keys(in, keys, &err) && proj_str(in, "note", &note, &err))
 		projects_report_review(db, &actor, id,
 		    strcmp(action, "accept") == 0, note, &out, &err);
@@ -580,11 +609,11 @@ api_variation_decide(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (proj_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_path_id(req, VARIATIONS_PREFIX, 0, &id, &err) &&
 	    api_query_only(req, NULL, &err) &&
 	    api_path_seg(req, VARIATIONS_PREFIX, 1, action, sizeof(action)) !=
-	    NULL && proj_body(req, 1, &in, &err) &&
+	    NULL && api_json_body_opt(req, 1, &in, &err) &&
 	    proj_keys(in, keys, &err) && proj_str(in, "note", &note, &err))
 		projects_variation_decide(db, &api_schemes, &actor, id,
 		    strcmp(action, "approve") == 0, note, &out, &err);

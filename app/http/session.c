@@ -9,12 +9,6 @@
  * which in Kore 4.1 cannot say SameSite and always adds a Domain
  * attribute (widening the cookie to subdomains).
  */
-#include <sys/socket.h>
-#include <sys/un.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-
 #include <stdio.h>
 #include <string.h>
 
@@ -23,8 +17,6 @@
 
 #include "api.h"
 #include "auth.h"
-
-#define SESSION_ADDR_MAX	(INET6_ADDRSTRLEN + 4)	/* + "/64" */
 
 int	api_session(struct http_request *);
 /*
@@ -38,7 +30,6 @@ static int		 session_login(struct http_request *);
 static int		 session_show(struct http_request *);
 static int		 session_logout(struct http_request *);
 static const char	*session_token(struct http_request *, char *, size_t);
-static void		 session_client(struct http_request *, char *, size_t);
 
 /*
  * The itf_session cookie's value into buf; NULL if the request has none.
@@ -84,46 +75,6 @@ api_session_cookie(struct http_request *req, const char *token, int max_age)
 	http_response_header(req, "set-cookie", ck);
 }
 
-/*
- * The peer's address, as text, for login throttling.  An IPv6 client
- * counts by its /64 (a host usually holds a whole /64, so counting /128s
- * would let it rotate addresses); an IPv4-mapped address as IPv4.
- */
-static void
-session_client(struct http_request *req, char *buf, size_t len)
-{
-	struct in6_addr	 a6;
-	const void	*a;
-	size_t		 n;
-	int		 family;
-
-	family = req->owner->family;
-	switch (family) {
-	case AF_INET:
-		a = &req->owner->addr.ipv4.sin_addr;
-		break;
-	case AF_INET6:
-		a6 = req->owner->addr.ipv6.sin6_addr;
-		if (IN6_IS_ADDR_V4MAPPED(&a6)) {
-			family = AF_INET;
-			a = &a6.s6_addr[12];
-			break;
-		}
-		memset(&a6.s6_addr[8], 0, 8);
-		a = &a6;
-		break;
-	default:
-		snprintf(buf, len, "local");
-		return;
-	}
-	if (inet_ntop(family, a, buf, len) == NULL)
-		snprintf(buf, len, "unknown");
-	else if (family == AF_INET6) {
-		n = strlen(buf);
-		snprintf(buf + n, len - n, "/64");
-	}
-}
-
 int
 api_actor(struct http_request *req, struct db *db, struct actor *actor,
     struct app_err *err)
@@ -166,7 +117,7 @@ session_login(struct http_request *req)
 	struct db			*db;
 	json_t				*in, *user, *info;
 	const char			*email, *password, *old;
-	char				 addr[SESSION_ADDR_MAX], ra[16];
+	char				 addr[AUTH_ADDR_MAX], ra[16];
 	char				 token[AUTH_TOKEN_HEX + 1];
 	int				 retry;
 
@@ -182,7 +133,8 @@ session_login(struct http_request *req)
 		json_decref(in);
 		return (api_error(req, &err));
 	}
-	session_client(req, addr, sizeof(addr));
+	/* The client's, not a proxy's (ITF_TRUSTED_PROXIES). */
+	api_client_address(req, addr, sizeof(addr));
 	old = session_token(req, token, sizeof(token));
 	if (!auth_login(db, email, password, addr, old, &sess, &retry,
 	    &err)) {

@@ -13,7 +13,7 @@ set -u
 cd "$(dirname "$0")/../.."
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 out=build/fuzz
-all="money dates scheme quote accounts"
+all="money dates scheme quote accounts formdata"
 targets=${*:-$all}
 
 deps() {
@@ -37,7 +37,7 @@ deps() {
 
 # The core files the harnesses reach, and what they link against.  Only
 # these, so work in progress elsewhere in app/core cannot break the build.
-CORE="money dates errors schemes funding auth orgs actor db audit notify"
+CORE="money dates errors schemes funding auth orgs actor db audit notify formdata"
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
 CFLAGS="-std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra
 -Wno-unused-parameter -Iapp/core -I/usr/include/postgresql"

@@ -444,6 +444,35 @@ if (readRoutes().includes('^/api/v1/users/[0-9]{1,18}/authority$'))
 // route is present.
 if (readRoutes().includes('/api/v1/public/projects'))
   ROWS.push(['GET', '/api/v1/public/projects', null, '200 200 200 200 200 200 200 200 200 200 200']);
+// Claims and the settlement of a terminated project (docs/api.md,
+// "Claims"), where the routes are present: an RTH project of appA's
+// organisation with one submitted claim, and a terminated signed project.
+if (readRoutes().includes('^/api/v1/projects/[0-9]{1,18}/claims$')) {
+  const month = (offset) => day(offset).slice(0, 7);
+  const rth = await underAssessment(U.appA, {
+    scheme: 'RTH', title: `Access matrix talents ${uniq()}`, summary: 'One research talent.',
+    start_date: day(-70), end_date: day(700),
+    fields: { talents: [{ name: 'Dr Access', qualification: 'master', months: 12 }] },
+  });
+  fixture(['approve', String(rth), String(2100000 * 12)]);
+  expectStatus(await as(U.appA, 'POST', `${pr(rth)}/sign`), 200, 'sign RTH');
+  F.claim = expectStatus(await as(U.appA, 'POST', `${pr(rth)}/claims`,
+    { month: month(-35), talents: [1] }), 201, 'claim').json.id;
+  F.pSettle = await signed();
+  expectStatus(await as(H.officer, 'POST', `${pr(F.pSettle)}/terminate`,
+    { reason: 'Ended early' }), 200, 'terminate');
+  ROWS.push(
+    ['GET', () => `${pr(rth)}/claims`, null,                   '401 200 404 200 403 403 403 200 200 200 200'],
+    ['POST', () => `${pr(rth)}/claims`, { month: month(-1), talents: [1] },
+      '401 201 404 403 403 403 403 403 403 403 403'],
+    ['GET', '/api/v1/claims', null,                            '401 200 200 200 403 403 403 200 200 200 200'],
+    ['GET', () => `/api/v1/claims/${F.claim}`, null,           '401 200 404 200 403 403 403 200 200 200 200'],
+    ['POST', () => `/api/v1/claims/${F.claim}/accept`, { note: 'Verified' },
+      '401 403 403 200 403 403 403 403 403 403 403'],
+    ['POST', () => `${pr(F.pSettle)}/termination-cost`, { eligible_cost_cents: 0 },
+      '401 403 404 200 403 403 403 403 403 403 403'],
+  );
+}
 
 const rowPath = (row, who = 'officer') => (typeof row[1] === 'function' ? row[1](who) : row[1]);
 const label = (row) => `${row[0]} ${rowPath(row)}`;
@@ -615,6 +644,27 @@ test('login throttling engages after 5 failures for an email, and for 20 from on
       body: { email: `${uniq('spray')}@example.hk`, password: 'password spraying' } }), 401, 'unauthenticated');
   expectError(await api('POST', '/api/v1/session', { body: { email: U.admin.email, password: PW } }),
     429, 'throttled');
+  resetThrottle();
+  await login(U.admin.email);
+});
+
+// Without ITF_TRUSTED_PROXIES (as here) X-Forwarded-For is the client's
+// own say-so: it is ignored, so a client cannot spray passwords past the
+// per-address throttle by changing it, and what is recorded is the TCP
+// peer.  zz_proxy.test.mjs shows the trusted case.
+test('a forged X-Forwarded-For neither resets the address throttle nor is recorded', async () => {
+  resetThrottle();
+  const forged = (i) => ({ 'x-forwarded-for': `203.0.113.${i + 1}` });
+  for (let i = 0; i < 20; i++)
+    expectError(await api('POST', '/api/v1/session', { headers: forged(i),
+      body: { email: `${uniq('xff')}@example.hk`, password: 'password spraying' } }), 401, 'unauthenticated');
+  for (const h of [forged(99), { 'x-forwarded-for': '127.0.0.2' }, { 'x-forwarded-for': '::1' }, {}]) {
+    const r = await api('POST', '/api/v1/session', { headers: h, body: { email: U.admin.email, password: PW } });
+    expectError(r, 429, 'throttled');
+    assert.ok(Number(r.headers.get('retry-after')) > 0);
+  }
+  assert.equal(psql("SELECT count(*) FROM login_attempts WHERE address LIKE '203.0.113.%'"), '0');
+  assert.ok(Number(psql("SELECT count(*) FROM login_attempts WHERE address = '127.0.0.1' AND NOT success")) >= 20);
   resetThrottle();
   await login(U.admin.email);
 });

@@ -851,32 +851,126 @@ test('paths and methods: UI asset traversal, CORS preflight, unknown methods', a
   expectStatus(await api('GET', '/api/v1/health'), 200);
 });
 
-// Kore 4.1's multipart parser splits each part header on ':' and skips a
-// header that does not split in exactly two, so a file whose name holds
-// ": " loses its Content-Disposition and the part is dropped unseen: the
-// report is accepted (201) without the file the applicant sent.  Known,
-// reported; it should be a 4xx (or the file kept).
-test('a file whose name holds ": " is not silently dropped', { todo: 'Kore 4.1 drops the part; reported' },
+// Kore 4.1's multipart parser (src/http.c, multipart_parse_headers) splits
+// each part header on ':' and skips a line that does not split in exactly
+// two, so a file named "Q1: report.pdf" loses its Content-Disposition and
+// the part is dropped unseen; it also drops a file with an empty name or no
+// bytes, parameters in another order or filename*=, a Content-Disposition
+// after a part's fourth header line, and cuts names at ';' or NUL.  The
+// handler reads the body first (app/core/formdata.c) and refuses each with
+// a 4xx naming the part, writing nothing; what it accepts arrives whole.
+test('multipart file names and parts Kore 4.1 would drop or cut: refused naming the part, nothing written',
   async () => {
     const pid = await signed();
-    const fd = new FormData();
-    fd.append('text', 'Milestone report');
-    fd.append('expenditure_cents', '100');
-    fd.append('file', new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')]), 'Q1: report.pdf');
-    const r = await fetch(`${BASE}/api/v1/projects/${pid}/milestones/1/reports`, { method: 'POST', body: fd,
-      headers: { cookie: app.cookie, 'x-itf-request': '1' } });
-    const j = await r.json();
-    assert.ok(r.status >= 400 || (j.file && j.file.size > 0), `${r.status} ${JSON.stringify(j).slice(0, 200)}`);
+    const path = `/api/v1/projects/${pid}/milestones/1/reports`;
+    const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
+    const bnd = 'itfEdge9f3kQ0zX';
+    const ct = `multipart/form-data; boundary=${bnd}`;
+    const text = (name, v) => Buffer.from(`--${bnd}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`);
+    const filePart = (disp, data = pdf, extra = 'Content-Type: application/pdf\r\n') => Buffer.concat([
+      Buffer.from(`--${bnd}\r\nContent-Disposition: ${disp}\r\n${extra}\r\n`), Buffer.from(data), Buffer.from('\r\n')]);
+    const body = (...parts) => Buffer.concat([text('text', 'Milestone report'), text('expenditure_cents', '100'),
+      ...parts.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)), Buffer.from(`--${bnd}--\r\n`)]);
+    const post = async (b, ctype = ct) => {
+      const r = await fetch(BASE + path, { method: 'POST', body: b,
+        headers: { cookie: app.cookie, 'x-itf-request': '1', 'content-type': ctype } });
+      const t = await r.text();
+      let json = null;
+      try { json = JSON.parse(t); } catch { json = null; }
+      return { status: r.status, text: t, json, headers: r.headers };
+    };
+    const files = () => (existsSync(UPLOADS) ? readdirSync(UPLOADS).length : 0);
+    const before = files();
+    const refused = [
+      // [what, body, status, field, message pattern]
+      ['": " in the name (FormData)', null, 400, 'file', /may not contain ':'/],
+      ['":" in the name', body(filePart('form-data; name="file"; filename="a:b.pdf"')), 400, 'file', /':'/],
+      ['a Windows path with a drive', body(filePart('form-data; name="file"; filename="C:\\Users\\x\\r.pdf"')), 400,
+        'file', /':'/],
+      ['";" in the name', body(filePart('form-data; name="file"; filename="r;1.pdf"')), 400, 'file', /';'/],
+      ['a NUL in the name', body(filePart('form-data; name="file"; filename="r\0.exe.pdf"')), 400, 'file',
+        /control character/],
+      ['a CR in the name', body(filePart('form-data; name="file"; filename="r\r.pdf"')), 400, 'file',
+        /control character/],
+      ['an empty name with bytes', body(filePart('form-data; name="file"; filename=""')), 400, 'file', /no name/],
+      ['no bytes', body(filePart('form-data; name="file"; filename="r.pdf"', '')), 422, 'file', /empty/],
+      ['filename*= only', body(filePart("form-data; name=\"file\"; filename*=UTF-8''r.pdf")), 400, 'file',
+        /Content-Disposition/],
+      ['filename before name', body(filePart('form-data; filename="r.pdf"; name="file"')), 400, 'multipart',
+        /name= must come first/],
+      ['no filename=', body(filePart('form-data; name="file"')), 400, 'file', /as a file/],
+      ['a file name over 1023 bytes', body(filePart(`form-data; name="file"; filename="${'a'.repeat(1100)}.pdf"`)),
+        400, 'file', /1023 bytes/],
+      ['Content-Disposition after four headers', body(`--${bnd}\r\nX-A: 1\r\nX-B: 2\r\nX-C: 3\r\nX-D: 4\r\n`
+        + `Content-Disposition: form-data; name="file"; filename="r.pdf"\r\n\r\n${pdf}\r\n`), 400, 'file',
+      /at most 4 headers/],
+      ['two files', body(filePart('form-data; name="file"; filename="r.pdf"'),
+        filePart('form-data; name="file"; filename="s.pdf"')), 400, 'file', /twice/],
+      ['a field twice', body(text('text', 'again')), 400, 'text', /twice/],
+      ['an unknown field', body(text('website', 'x')), 400, 'website', /unknown field/],
+      ['a text field sent as a file', body(filePart('form-data; name="kind"; filename="k.txt"')), 400, 'kind',
+        /not a file/],
+      ['a NUL in a text field', body(text('kind', 'mile\0stone')), 400, 'kind', /NUL/],
+      ['a part without Content-Disposition', body(`--${bnd}\r\nContent-Type: text/plain\r\n\r\nx\r\n`), 400,
+        'multipart', /no Content-Disposition/],
+      // After the closing boundary Kore reads on: a forged field.
+      ['data after the closing boundary', Buffer.concat([body(), text('interest_cents', '999')]), 400, 'multipart',
+        /after the closing boundary/],
+      ['the boundary inside a part without CRLF', body(filePart('form-data; name="file"; filename="r.pdf"',
+        Buffer.concat([pdf, Buffer.from(`--${bnd}`)]))), 400, 'file', /CRLF/],
+      ['a parameter before the boundary', body(), 400, 'content-type', /one parameter/,
+        `multipart/form-data; charset=utf-8; boundary=${bnd}`],
+      ['a quoted boundary', body(), 400, 'content-type', /unquoted/, `multipart/form-data; boundary="${bnd}"`],
+    ];
+    await writesNothing('multipart edge cases', async () => {
+      for (const [what, b, status, field, re, ctype] of refused) {
+        let r;
+        if (b === null) {
+          const fd = new FormData();
+          fd.append('text', 'Milestone report');
+          fd.append('expenditure_cents', '100');
+          fd.append('file', new Blob([pdf]), 'Q1: report.pdf');
+          r = await fetch(BASE + path, { method: 'POST', body: fd,
+            headers: { cookie: app.cookie, 'x-itf-request': '1' } });
+          r = { status: r.status, text: await r.text() };
+          try { r.json = JSON.parse(r.text); } catch { r.json = null; }
+        } else {
+          r = await post(b, ctype);
+        }
+        assert.equal(r.status, status, `${what}: ${r.status} ${r.text}`);
+        assert.ok(r.json && r.json.error, `${what}: ${r.text}`);
+        assert.equal(r.json.error.field, field, `${what}: ${r.text}`);
+        assert.match(r.json.error.message, re, what);
+      }
+    });
+    assert.equal(files(), before, 'a refused upload left a file behind');
+    // What is accepted arrives whole: the same report with a plain name,
+    // a long one (kept for display cut to 200 characters), and an empty
+    // file input (a browser's, filename="" and no bytes: no file).
+    const ok = [['Q1 report.pdf', 'Q1 report.pdf'], [`${'b'.repeat(600)}.pdf`, 'b'.repeat(200)]];
+    for (const [name, shown] of ok) {
+      const r = await post(body(filePart(`form-data; name="file"; filename="${name}"`)));
+      expectStatus(r, 201, name);
+      assert.equal(r.json.file.name, shown);
+      assert.equal(r.json.file.size, pdf.length);
+      const dl = await fetch(`${BASE}/api/v1/progress-reports/${r.json.id}/file`, { headers: { cookie: app.cookie } });
+      assert.deepEqual(Buffer.from(await dl.arrayBuffer()), pdf);
+      expectStatus(await as(officer, 'POST', `/api/v1/progress-reports/${r.json.id}/return`, { note: 'again' }), 200);
+    }
+    const r = await post(body(filePart('form-data; name="file"; filename=""', '', 'Content-Type: application/octet-stream\r\n')));
+    expectStatus(r, 201, 'empty file input');
+    assert.equal(r.json.file, null, r.text);
+    assert.equal(files(), before + 2);
   });
 
 // Kore 4.1 gives the accept lock up only when a worker holds
-// http_request_limit (kore.conf: 1000) requests or worker_max_connections
-// connections, and the handlers call libpq synchronously: while one request
-// waits in PostgreSQL (a row lock, up to lock_timeout 10 s; a slow query, up
-// to statement_timeout 30 s), the worker holding the lock accepts nothing
-// and the other stays idle, so every client waits.  Known, reported (a
-// deployment and architecture question); this shows it.
-test('a request waiting in the database does not hold up other clients', { todo: 'Kore accept lock; reported' },
+// http_request_limit requests or worker_max_connections connections, and the
+// handlers call libpq synchronously: a worker waiting in PostgreSQL (a row
+// lock, up to lock_timeout 10 s) with the lock would keep every new client
+// waiting.  api_db() hands the lock on before it uses the database
+// (kore_worker_make_busy()), and kore.conf runs several workers
+// (tests/integration/zz_workers.test.mjs has the rest).
+test('a request waiting in the database does not hold up other clients',
   async () => {
     const id = await draft();
     const holder = spawn('psql', [process.env.ITF_DATABASE_URL, '-Atq', '-v', 'ON_ERROR_STOP=1'],
