@@ -10,7 +10,9 @@
  * REPORT_FETCH_ROWS at a time (report_cursor_*), and the workbook is
  * written in libxlsxwriter's constant_memory mode, where each row leaves
  * memory when the next begins.  Memory use is the same for 100 rows or
- * 200,000.
+ * 200,000.  Past Excel's 1,048,576 rows a sheet, the register continues
+ * on further sheets ("Project register 2", ...) with the same title block
+ * and header (report_sheet_room()); the total row ends the last one.
  *
  * Tables read: projects, organisations, ledger_commitments.
  */
@@ -102,6 +104,8 @@ report_project_register(struct db *db, const struct report_params *p,
 	count = 0;
 	approved = gov = paid = 0;
 	while (report_cursor_next(&cur, &res, &row, err)) {
+		if (!report_sheet_room(&sh, 1))
+			break;
 		report_row(&sh, REPORT_ROW_PLAIN);
 		for (c = 0; c < 10; c++)
 			report_value(&sh, c, res, row, c);
@@ -118,6 +122,7 @@ report_project_register(struct db *db, const struct report_params *p,
 		return (0);
 	}
 	report_sheet_autofilter(&sh);
+	(void)report_sheet_room(&sh, 0);	/* a failure shows at close */
 	report_row(&sh, REPORT_ROW_TOTAL);
 	snprintf(line, sizeof(line), "Total: %lld projects 總計：%lld 個項目",
 	    (long long)count, (long long)count);

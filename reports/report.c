@@ -116,13 +116,18 @@ static void	 book_check(struct report_book *, lxw_error);
 static lxw_format *book_format(struct report_book *, int, enum report_cell);
 static void	 sheet_width(struct report_sheet *, int, double);
 static double	 text_width(const char *);
+static double	 digits_width(int, int, int);
 static double	 number_width(double, int);
+static int	 udigits(uint64_t);
+static double	 int_width(int64_t);
+static double	 cents_width(cents_t);
 static void	 sheet_title(struct report_sheet *, const char *,
 		    lxw_format *);
 static void	 filters_line(const struct report_params *, char *, size_t);
 static void	 hk_time(time_t, char *, size_t);
 static void	 mark(struct report_sheet *, int);
 static enum report_cell kind_of(const struct report_sheet *, int);
+static PGresult	*cursor_pending(struct report_cursor *, struct app_err *);
 
 struct run_arg {
 	const struct report_def	*def;
@@ -514,6 +519,7 @@ report_book_open(struct report_book *b, const struct report_def *def,
 	b->def = def;
 	b->p = p;
 	b->constant_memory = constant_memory;
+	b->sheet_rows = REPORT_SHEET_ROWS;
 	if (snprintf(b->path, sizeof(b->path), "%s", out_path) >=
 	    (int)sizeof(b->path))
 		return (app_err_set(err, APP_EINTERNAL, NULL,
@@ -609,11 +615,22 @@ report_book_close(struct report_book *b, struct app_err *err)
 	return (1);
 }
 
+/*
+ * The format of a cell.  A plain text cell gets NULL, the default format:
+ * its own format has no property set, so it is the default one, and
+ * libxlsxwriter, which caches the index only of formats it adds, would
+ * hash it again for every cell to find index 0.  Neither the rows nor the
+ * columns carry a format here, so NULL writes the same XML.
+ */
 static lxw_format *
 book_format(struct report_book *b, int style, enum report_cell kind)
 {
-	if (style == REPORT_ROW_GROUP && kind == REPORT_TEXT)
-		return (b->f_group);
+	if (kind == REPORT_TEXT) {
+		if (style == REPORT_ROW_GROUP)
+			return (b->f_group);
+		if (style == REPORT_ROW_PLAIN)
+			return (NULL);
+	}
 	return (b->f_fmt[style == REPORT_ROW_TOTAL ? 1 : 0][kind]);
 }
 
@@ -636,15 +653,60 @@ text_width(const char *s)
 }
 
 static double
+digits_width(int digits, int decimals, int negative)
+{
+	return ((double)(digits + (digits - 1) / 3 + (decimals ? decimals +
+	    1 : 0) + (negative ? 1 : 0)));
+}
+
+/* Width of v shown with thousands separators and decimals places. */
+static double
 number_width(double v, int decimals)
 {
 	char	buf[64];
-	int	n, digits;
+	int	n;
 
 	n = snprintf(buf, sizeof(buf), "%.0f", v < 0 ? -v : v);
-	digits = n > 0 ? n : 1;
-	return ((double)(digits + (digits - 1) / 3 + (decimals ? decimals +
-	    1 : 0) + (v < 0 ? 1 : 0)));
+	return (digits_width(n > 0 ? n : 1, decimals, v < 0));
+}
+
+static int
+udigits(uint64_t u)
+{
+	int	n;
+
+	for (n = 1; u >= 10; n++)
+		u /= 10;
+	return (n);
+}
+
+/* number_width((double)v, 0) without printing: integers are exact. */
+static double
+int_width(int64_t v)
+{
+	uint64_t	u;
+
+	u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+	return (digits_width(udigits(u), 0, v < 0));
+}
+
+/*
+ * number_width(cents / 100.0, 2) without printing.  "%.0f" rounds the
+ * dollars to the nearest integer, a half to the even one; c / 100.0 is
+ * off the exact value by far less than a cent, and n + 0.5 is exact, so
+ * the same rounding in integers gives the same digits (below 2^53 cents).
+ */
+static double
+cents_width(cents_t c)
+{
+	uint64_t	u, q, r;
+
+	u = c < 0 ? (uint64_t)0 - (uint64_t)c : (uint64_t)c;
+	q = u / 100;
+	r = u % 100;
+	if (r > 50 || (r == 50 && (q & 1)))
+		q++;
+	return (digits_width(udigits(q), 2, c < 0));
 }
 
 static void
@@ -735,6 +797,12 @@ report_sheet_add(struct report_book *b, struct report_sheet *s,
 
 	memset(s, 0, sizeof(*s));
 	s->book = b;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->subtitle_en = subtitle_en;
+	s->subtitle_zh = subtitle_zh;
+	if ((s->has_period = period != NULL))
+		snprintf(s->period, sizeof(s->period), "%s", period);
+	s->number = 1;
 	if ((s->ws = workbook_add_worksheet(b->wb, name)) == NULL) {
 		book_check(b, LXW_ERROR_MEMORY_MALLOC_FAILED);
 		return (0);
@@ -787,9 +855,47 @@ report_sheet_columns(struct report_sheet *s, const struct report_col *cols,
 		    text_width(cols[c].zh) : WIDTH_HEAD_MAX);
 	}
 	s->row += 2;
-	if (first)
+	if (first) {
 		worksheet_freeze_panes(s->ws, s->row, (lxw_col_t)freeze_cols);
+		s->freeze_cols = freeze_cols;
+	}
 	return (!s->book->failed);
+}
+
+int
+report_sheet_room(struct report_sheet *s, int autofilter)
+{
+	struct report_sheet	 next;
+	char			 name[REPORT_SHEET_NAME_MAX], num[16];
+	int			 n;
+
+	if (s->book->failed)
+		return (0);
+	if (s->row < s->book->sheet_rows)
+		return (1);
+	if (s->cols == NULL) {
+		book_check(s->book, LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE);
+		return (0);
+	}
+	if (autofilter)
+		report_sheet_autofilter(s);
+	report_sheet_fit(s);
+	n = snprintf(num, sizeof(num), " %d", s->number + 1);
+	snprintf(name, sizeof(name), "%.*s%s",
+	    (int)(sizeof(name) - 1) - n, s->name, num);
+	if (!report_sheet_add(s->book, &next, name, s->subtitle_en,
+	    s->subtitle_zh, s->has_period ? s->period : NULL) ||
+	    !report_sheet_columns(&next, s->cols, s->ncols, s->freeze_cols))
+		return (0);
+	snprintf(next.name, sizeof(next.name), "%s", s->name);
+	next.number = s->number + 1;
+	memcpy(next.width, s->width, sizeof(next.width));
+	*s = next;
+	if (s->row >= s->book->sheet_rows) {
+		book_check(s->book, LXW_ERROR_WORKSHEET_INDEX_OUT_OF_RANGE);
+		return (0);
+	}
+	return (1);
 }
 
 void
@@ -870,9 +976,15 @@ report_text(struct report_sheet *s, int col, const char *text)
 	book_check(s->book, worksheet_write_string(s->ws, s->row,
 	    (lxw_col_t)col, text, book_format(s->book, s->style,
 	    REPORT_TEXT)));
-	/* Only data rows size a column: labels of total and group rows may
-	 * run over into the empty cells beside them. */
-	if (s->style == REPORT_ROW_PLAIN)
+	/*
+	 * Only data rows size a column: labels of total and group rows may
+	 * run over into the empty cells beside them.  Text is never wider
+	 * than its bytes, and a width of WIDTH_MAX - 2 or more ends up as
+	 * WIDTH_MAX anyway: what cannot widen the column is not measured.
+	 */
+	if (s->style == REPORT_ROW_PLAIN && col >= 0 &&
+	    col < REPORT_COLS_MAX && s->width[col] < WIDTH_MAX - 2 &&
+	    (double)strlen(text) > s->width[col])
 		sheet_width(s, col, text_width(text));
 	mark(s, col);
 }
@@ -883,7 +995,7 @@ report_int(struct report_sheet *s, int col, int64_t v)
 	book_check(s->book, worksheet_write_number(s->ws, s->row,
 	    (lxw_col_t)col, (double)v, book_format(s->book, s->style,
 	    REPORT_INT)));
-	sheet_width(s, col, number_width((double)v, 0));
+	sheet_width(s, col, int_width(v));
 	mark(s, col);
 }
 
@@ -900,7 +1012,7 @@ report_cents(struct report_sheet *s, int col, cents_t cents)
 	book_check(s->book, worksheet_write_number(s->ws, s->row,
 	    (lxw_col_t)col, dollars, book_format(s->book, s->style, kind)));
 	sheet_width(s, col, kind == REPORT_MILLION ?
-	    number_width(dollars / 1e6, 1) : number_width(dollars, 2));
+	    number_width(dollars / 1e6, 1) : cents_width(cents));
 	mark(s, col);
 }
 
@@ -1066,6 +1178,43 @@ report_cursor_open(struct report_cursor *c, struct db *db, const char *sql,
 	return (ok);
 }
 
+/*
+ * The result of the FETCH sent ahead, or NULL with err set as db_query()
+ * sets it (app/core/db.c keeps its classification to itself: connection
+ * lost, timeout, anything else).
+ */
+static PGresult *
+cursor_pending(struct report_cursor *c, struct app_err *err)
+{
+	PGresult	*res, *more;
+	const char	*state;
+
+	c->pending = 0;
+	res = PQgetResult(c->db->conn);
+	while ((more = PQgetResult(c->db->conn)) != NULL)
+		PQclear(more);
+	if (res != NULL && PQresultStatus(res) == PGRES_TUPLES_OK)
+		return (res);
+	c->db->retryable = 0;
+	state = res != NULL ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if (state == NULL || strncmp(state, "08", 2) == 0 ||
+	    strcmp(state, "57P01") == 0 ||
+	    PQstatus(c->db->conn) != CONNECTION_OK) {
+		app_err_set(err, APP_EUNAVAIL, NULL,
+		    "the database is unavailable");
+	} else if (strcmp(state, "57014") == 0 ||
+	    strcmp(state, "55P03") == 0) {
+		app_err_set(err, APP_EUNAVAIL, NULL,
+		    "the database did not answer in time");
+	} else {
+		c->db->retryable = strcmp(state, "40001") == 0 ||
+		    strcmp(state, "40P01") == 0;
+		app_err_set(err, APP_EDB, NULL, "database error");
+	}
+	PQclear(res);
+	return (NULL);
+}
+
 int
 report_cursor_next(struct report_cursor *c, const PGresult **res, int *row,
     struct app_err *err)
@@ -1084,7 +1233,11 @@ report_cursor_next(struct report_cursor *c, const PGresult **res, int *row,
 	c->row = c->nrows = 0;
 	snprintf(sql, sizeof(sql), "FETCH FORWARD %d FROM report_rows",
 	    REPORT_FETCH_ROWS);
-	if ((c->res = db_query(c->db, sql, NULL, err)) == NULL) {
+	if (c->pending)
+		c->res = cursor_pending(c, err);
+	else
+		c->res = db_query(c->db, sql, NULL, err);
+	if (c->res == NULL) {
 		c->done = 1;
 		return (0);
 	}
@@ -1092,6 +1245,10 @@ report_cursor_next(struct report_cursor *c, const PGresult **res, int *row,
 		c->done = 1;
 		return (0);
 	}
+	/* A full batch: ask for the next one while this one is written.  If
+	 * it cannot be sent, the next call sends it the plain way. */
+	if (c->nrows == REPORT_FETCH_ROWS && PQsendQuery(c->db->conn, sql))
+		c->pending = 1;
 	*res = c->res;
 	*row = c->row++;
 	return (1);
@@ -1100,10 +1257,17 @@ report_cursor_next(struct report_cursor *c, const PGresult **res, int *row,
 void
 report_cursor_close(struct report_cursor *c)
 {
-	struct app_err	e;
+	struct app_err	 e;
+	PGresult	*res;
 
 	PQclear(c->res);
 	c->res = NULL;
+	if (c->pending) {
+		/* Read the FETCH sent ahead, so the connection is free. */
+		while ((res = PQgetResult(c->db->conn)) != NULL)
+			PQclear(res);
+		c->pending = 0;
+	}
 	if (c->open) {
 		/* After an error the transaction is aborted and rolls back,
 		 * which closes the cursor anyway. */

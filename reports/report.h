@@ -51,6 +51,9 @@
 #define REPORT_YEAR_MIN		1990	/* earliest date a parameter may name */
 #define REPORT_YEAR_MAX		2100
 #define REPORT_FETCH_ROWS	1000	/* rows per FETCH of a cursor */
+#define REPORT_SHEET_ROWS	LXW_ROW_MAX	/* rows in an Excel sheet */
+#define REPORT_SHEET_NAME_MAX	32	/* 31 characters + NUL */
+#define REPORT_PERIOD_MAX	256
 
 /* Parameter bits: which a report takes, and which a request gave. */
 #define REPORT_P_FROM		0x01
@@ -181,6 +184,9 @@ struct report_book {
 	char			 path[1024];
 	char			 tmpdir[1024];
 	int			 constant_memory;
+	lxw_row_t		 sheet_rows;	/* rows a sheet holds:
+						 * REPORT_SHEET_ROWS; tests
+						 * lower it */
 	int			 failed;	/* a libxlsxwriter call failed */
 	lxw_error		 lxw_err;
 	lxw_format		*f_title, *f_sub, *f_head, *f_head_zh;
@@ -199,6 +205,14 @@ struct report_sheet {
 	int			 style;		/* of the current row */
 	unsigned char		 written[REPORT_COLS_MAX];
 	double			 width[REPORT_COLS_MAX];
+
+	/* To continue on another sheet (report_sheet_room()). */
+	char			 name[REPORT_SHEET_NAME_MAX];	/* first's */
+	const char		*subtitle_en, *subtitle_zh;
+	char			 period[REPORT_PERIOD_MAX];
+	int			 has_period;
+	int			 freeze_cols;
+	int			 number;	/* 1, then 2, 3 ... */
 };
 
 /*
@@ -231,6 +245,17 @@ int	report_sheet_add(struct report_book *, struct report_sheet *,
  * column freeze_cols. */
 int	report_sheet_columns(struct report_sheet *, const struct report_col *,
 	    int ncols, int freeze_cols);
+/*
+ * Make room for one more row.  A sheet holds b->sheet_rows rows (Excel's
+ * 1,048,576): when the sheet is full, give it its autofilter (if
+ * autofilter) and its column widths, and continue on a new sheet named
+ * "<first sheet's name> 2", " 3" ..., with the same title block and the
+ * same two header rows frozen alike; the column widths carry over.  Call
+ * it before report_row() in a report that may exceed a sheet (the sheet
+ * must have its columns).  0 if the workbook failed or a fresh sheet has
+ * no room either.
+ */
+int	report_sheet_room(struct report_sheet *, int autofilter);
 /* A free line of text (a note, a unit) in the first column. */
 void	report_sheet_note(struct report_sheet *, const char *);
 /* Leave n empty rows. */
@@ -267,7 +292,10 @@ int		 report_area_rank(const char *);
 /*
  * A row source: a query read through a server-side cursor, REPORT_FETCH_ROWS
  * rows at a time, so that a report of any length holds one batch in memory.
- * Must run inside a transaction (report_run() provides one).
+ * Must run inside a transaction (report_run() provides one).  After a full
+ * batch the next FETCH is sent at once (PQsendQuery) and its result read
+ * when the batch is used up, so PostgreSQL reads the next rows while the
+ * report writes these; the connection is busy until report_cursor_close().
  */
 struct report_cursor {
 	struct db	*db;
@@ -276,6 +304,7 @@ struct report_cursor {
 	int		 nrows;
 	int		 open;
 	int		 done;
+	int		 pending;	/* the next FETCH is sent, unread */
 };
 
 int	report_cursor_open(struct report_cursor *, struct db *,

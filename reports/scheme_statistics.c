@@ -31,21 +31,34 @@
 /*
  * $1 from (NULL: since inception), $2 to, $3 scheme (NULL: all).
  * Event times are turned into Hong Kong dates (UTC+8, no summer time).
+ *
+ * One pass: ev reads each application's assessment and approval events
+ * once, grouped by application (correlated subqueries per application
+ * ran about five times per row once the CTE was inlined: 25 s at 10x the
+ * demo volume).  The first such event's date is the date of the earliest
+ * event, the conversion to a date being monotonic.  decisions and
+ * projects have one row per application at most (their keys), so the
+ * joins add no rows.
  */
 static const char SQL_STATISTICS[] =
-    "WITH app AS ("
+    "WITH ev AS ("
+    " SELECT ev.application_id, min(ev.at) AS assessed_at,"
+    "  min(ev.at) FILTER (WHERE ev.to_status = 'approved') AS approved_at"
+    " FROM application_events ev"
+    " WHERE ev.to_status IN ('recommended', 'not_recommended', 'approved',"
+    "  'rejected')"
+    " GROUP BY ev.application_id),"
+    " app AS ("
     " SELECT a.id, a.scheme_code, a.submitted_on, a.status,"
-    "  (SELECT min(((ev.at AT TIME ZONE 'UTC') + interval '8 hours')::date)"
-    "   FROM application_events ev WHERE ev.application_id = a.id"
-    "   AND ev.to_status IN ('recommended', 'not_recommended', 'approved',"
-    "   'rejected')) AS assessed_on,"
-    "  (SELECT min(((ev.at AT TIME ZONE 'UTC') + interval '8 hours')::date)"
-    "   FROM application_events ev WHERE ev.application_id = a.id"
-    "   AND ev.to_status = 'approved') AS approved_on,"
+    "  ((ev.assessed_at AT TIME ZONE 'UTC') + interval '8 hours')::date"
+    "   AS assessed_on,"
+    "  ((ev.approved_at AT TIME ZONE 'UTC') + interval '8 hours')::date"
+    "   AS approved_on,"
     "  coalesce(d.approved_cents, pr.approved_cents, a.requested_cents, 0)"
     "   AS gov_cents,"
     "  coalesce(pr.applicant_cents, a.applicant_cents, 0) AS own_cents"
     " FROM applications a"
+    " LEFT JOIN ev ON ev.application_id = a.id"
     " LEFT JOIN decisions d ON d.application_id = a.id"
     "   AND d.decision = 'approve'"
     " LEFT JOIN projects pr ON pr.id = a.id"

@@ -696,6 +696,9 @@ test('project-register: one row per project, read through a cursor in constant m
     SELECT id, 0, 'initial', 10000, government_cents FROM projects WHERE reference LIKE 'RPX/%';
     COMMIT;`);
   const r = await report('/api/v1/reports/project-register.xlsx');
+  // One sheet: a register continues on "Project register 2" ... only past
+  // Excel's 1,048,576 rows (tests/unit/test_report.c, test_sheet_continues).
+  assert.deepEqual(r.wb.worksheets.map((w) => w.name), ['Project register']);
   const ws = r.wb.worksheets[0];
   const h = header(ws, 'Reference');
   checkTitle(ws, 'Project register', '項目登記冊', h.row);

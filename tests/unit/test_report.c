@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -477,6 +478,139 @@ test_xlsx_export(void **state)
 	assert_int_equal(stat(path, &st), -1);
 }
 
+static const struct report_col rcols[] = {
+	{ "Reference", "編號", REPORT_TEXT },
+	{ "Approved amount (HK$)", "批出金額 (港元)", REPORT_MONEY },
+	{ "Status", "狀況", REPORT_TEXT },
+};
+
+/* Open a constant-memory register-like book whose sheets hold rows rows. */
+static void
+open_register(struct report_book *b, struct report_sheet *s,
+    struct report_params *p, char *path, lxw_row_t rows)
+{
+	struct app_err	err;
+	int		fd;
+
+	memcpy(path + strlen(path) - 6, "XXXXXX", 6);	/* anew each time */
+	assert_true((fd = mkstemp(path)) != -1);
+	close(fd);
+	report_params_init(p);
+	p->generated = time(NULL);
+	app_err_clear(&err);
+	assert_true(report_book_open(b, def_of("project-register"), p, path,
+	    1, &err));
+	assert_int_equal(b->sheet_rows, REPORT_SHEET_ROWS);
+	assert_int_equal(REPORT_SHEET_ROWS, 1048576);
+	b->sheet_rows = rows;
+	assert_true(report_sheet_add(b, s, "Project register", NULL, NULL,
+	    "As at 截至: 2021-02-28"));
+	assert_true(report_sheet_columns(s, rcols, 3, 1));
+	assert_int_equal(s->row, 8);	/* 5 title lines, a gap, 2 headings */
+}
+
+static void
+register_row(struct report_sheet *s, int i)
+{
+	char	ref[32];
+
+	assert_true(report_sheet_room(s, 1));
+	report_row(s, REPORT_ROW_PLAIN);
+	snprintf(ref, sizeof(ref), "TVP/%04d/21", i);
+	report_text(s, 0, ref);
+	report_cents(s, 1, (cents_t)i * 100);
+	report_text(s, 2, "Active 進行中");
+	report_row_end(s);
+}
+
+/* A sheet as report_sheet_room() leaves it: frozen under its header,
+ * filtered over its rows. */
+static void
+check_sheet(struct report_book *b, const char *name, lxw_row_t last)
+{
+	lxw_worksheet	*ws;
+
+	assert_non_null(ws = workbook_get_worksheet_by_name(b->wb, name));
+	assert_int_equal(ws->panes.type, FREEZE_PANES);
+	assert_int_equal(ws->panes.first_row, 8);
+	assert_int_equal(ws->panes.first_col, 1);
+	if (last == 0) {
+		assert_false(ws->autofilter.in_use);
+		return;
+	}
+	assert_true(ws->autofilter.in_use);
+	assert_int_equal(ws->autofilter.first_row, 7);	/* Chinese headings */
+	assert_int_equal(ws->autofilter.last_row, last);
+}
+
+/*
+ * Past a sheet's rows (Excel's 1,048,576, lowered here to 13: 5 rows
+ * under the title block and header) a register continues on sheets "2",
+ * "3" ... with the same title block and header; the total row ends the
+ * last sheet, or opens one of its own when the last is full.
+ */
+static void
+test_sheet_continues(void **state)
+{
+	struct report_book	 b;
+	struct report_sheet	 s;
+	struct report_params	 p;
+	struct app_err		 err;
+	struct stat		 st;
+	char			 path[] = "/tmp/itf-test-report-XXXXXX";
+	int			 i;
+
+	open_register(&b, &s, &p, path, 13);
+	for (i = 1; i <= 12; i++) {
+		register_row(&s, i);
+		assert_int_equal(s.number, (i - 1) / 5 + 1);
+	}
+	assert_int_equal(s.row, 10);
+	/* The sheets carry the widths on: the longest reference so far. */
+	assert_true(s.width[0] >= 11);
+	report_sheet_autofilter(&s);
+	assert_true(report_sheet_room(&s, 0));
+	report_row(&s, REPORT_ROW_TOTAL);
+	report_text(&s, 0, "Total: 12 projects 總計：12 個項目");
+	report_row_end(&s);
+	assert_int_equal(s.number, 3);
+	check_sheet(&b, "Project register", 12);
+	check_sheet(&b, "Project register 2", 12);
+	check_sheet(&b, "Project register 3", 9);
+	assert_null(workbook_get_worksheet_by_name(b.wb, "Project register 4"));
+	app_err_clear(&err);
+	assert_true(report_book_close(&b, &err));
+	assert_int_equal(stat(path, &st), 0);
+	unlink(path);
+
+	/* 10 rows fill two sheets: the total goes on a third. */
+	open_register(&b, &s, &p, path, 13);
+	for (i = 1; i <= 10; i++)
+		register_row(&s, i);
+	assert_int_equal(s.number, 2);
+	assert_int_equal(s.row, 13);
+	report_sheet_autofilter(&s);
+	assert_true(report_sheet_room(&s, 0));
+	assert_int_equal(s.number, 3);
+	assert_int_equal(s.row, 8);
+	report_row(&s, REPORT_ROW_TOTAL);
+	report_text(&s, 0, "Total: 10 projects 總計：10 個項目");
+	report_row_end(&s);
+	check_sheet(&b, "Project register 2", 12);
+	check_sheet(&b, "Project register 3", 0);
+	assert_true(report_book_close(&b, &err));
+	unlink(path);
+
+	/* No room under the header at all: refused, no file. */
+	open_register(&b, &s, &p, path, 8);
+	assert_false(report_sheet_room(&s, 1));
+	assert_false(report_sheet_room(&s, 1));
+	app_err_clear(&err);
+	assert_false(report_book_close(&b, &err));
+	assert_int_equal(err.code, APP_EINTERNAL);
+	assert_int_equal(stat(path, &st), -1);
+}
+
 static void
 test_format_parse(void **state)
 {
@@ -512,6 +646,7 @@ main(void)
 		cmocka_unit_test(test_csv_export),
 		cmocka_unit_test(test_json_rows),
 		cmocka_unit_test(test_xlsx_export),
+		cmocka_unit_test(test_sheet_continues),
 		cmocka_unit_test(test_format_parse),
 	};
 
