@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "audit.h"
+#include "claims.h"
 #include "dates.h"
 #include "ledger.h"
 #include "payments.h"
@@ -19,9 +20,14 @@
 
 #define PAYMENT_JSON							\
     "json_build_object('id', x.id, 'project_id', x.project_id,"		\
-    " 'reference', p.reference, 'tranche', json_build_object('id', t.id,"\
+    " 'reference', p.reference, 'tranche', CASE WHEN t.id IS NULL THEN"\
+    "  NULL ELSE json_build_object('id', t.id,"				\
     "  'seq', t.seq, 'kind', t.kind, 'milestone_seq', t.milestone_seq,"	\
-    "  'amount_cents', t.amount_cents), 'amount_cents', x.amount_cents,"\
+    "  'amount_cents', t.amount_cents) END, 'claim', CASE WHEN cl.id IS"\
+    "  NULL THEN NULL ELSE json_build_object('id', cl.id, 'kind',"	\
+    "  cl.kind, 'period', cl.period, 'version', cl.version,"		\
+    "  'payable_cents', cl.payable_cents) END,"				\
+    " 'amount_cents', x.amount_cents,"					\
     " 'status', x.status, 'idempotency_key', x.idempotency_key,"	\
     " 'note', x.note, 'prepared_by', json_build_object('id',"		\
     "  x.prepared_by, 'email', pu.email), 'prepared_at', "		\
@@ -34,7 +40,8 @@
 
 #define PAYMENT_FROM							\
     " FROM payments x JOIN projects p ON p.id = x.project_id"		\
-    " JOIN project_tranches t ON t.id = x.tranche_id"			\
+    " LEFT JOIN project_tranches t ON t.id = x.tranche_id"		\
+    " LEFT JOIN claims cl ON cl.id = x.claim_id"			\
     " JOIN users pu ON pu.id = x.prepared_by"				\
     " LEFT JOIN users au ON au.id = x.approved_by"
 
@@ -113,13 +120,22 @@ static const char SQL_INSERT[] =
     "INSERT INTO payments (project_id, tranche_id, amount_cents,"
     " idempotency_key, request_hash, note, prepared_by)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+static const char SQL_INSERT_CLAIM[] =
+    "INSERT INTO payments (project_id, claim_id, amount_cents,"
+    " idempotency_key, request_hash, note, prepared_by)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+
+/* The claim's live payment, if any. */
+static const char SQL_CLAIM_PAYMENT[] =
+    "SELECT id FROM payments WHERE claim_id = $1 AND status <> 'cancelled'";
 
 static const char SQL_PAYMENT_PROJECT[] =
     "SELECT project_id FROM payments WHERE id = $1";
 
 static const char SQL_LOCK[] =
     "SELECT status, prepared_by, coalesce(approved_by, 0), amount_cents,"
-    " tranche_id FROM payments WHERE id = $1 FOR UPDATE";
+    " coalesce(tranche_id, 0), coalesce(claim_id, 0)"
+    " FROM payments WHERE id = $1 FOR UPDATE";
 
 static const char SQL_APPROVE[] =
     "UPDATE payments SET status = 'approved', approved_by = $2,"
@@ -158,8 +174,14 @@ static int	by_key(struct db *, const struct payment_request *, int64_t *,
 static int	list_params(const struct actor *, const struct payment_filter *,
 		    struct db_params *, struct app_err *);
 static int	prepare_tx(struct db *, void *, struct app_err *);
+static int	prepare_claim_tx(struct db *, struct pay_tx *,
+		    struct app_err *);
+static int	approve_claim_tx(struct db *, struct pay_tx *,
+		    const struct project *, int64_t, cents_t, struct app_err *);
 static int	lookup_tx(struct db *, void *, struct app_err *);
 static int	approve_tx(struct db *, void *, struct app_err *);
+static int	approve_post(struct db *, struct pay_tx *, int64_t, cents_t,
+		    const char *, struct app_err *);
 static int	cancel_tx(struct db *, void *, struct app_err *);
 static int	audit_payment(struct db *, const struct actor *, const char *,
 		    int64_t, const char *, const char *, const char *,
@@ -232,7 +254,7 @@ payments_request_from_json(const json_t *body, const char *header_key,
     struct payment_request *out, struct app_err *err)
 {
 	static const char *const keys[] = { "project_id", "tranche_id",
-		"amount_cents", "note", "idempotency_key", NULL };
+		"claim_id", "amount_cents", "note", "idempotency_key", NULL };
 	const json_t	*v;
 	const char	*key;
 	cents_t		 amount;
@@ -263,17 +285,35 @@ payments_request_from_json(const json_t *body, const char *header_key,
 		    "without spaces", PAYMENT_KEY_MAX));
 	snprintf(out->key, sizeof(out->key), "%s", key);
 
+	v = json_object_get(body, "claim_id");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v))
+			return (app_err_set(err, APP_EBADREQ, "claim_id",
+			    "claim_id: must be a whole number"));
+		if (json_integer_value(v) <= 0)
+			return (app_err_set(err, APP_EINVAL, "claim_id",
+			    "claim_id: no such claim"));
+		out->claim_id = json_integer_value(v);
+		v = json_object_get(body, "tranche_id");
+		if (v != NULL && !json_is_null(v))
+			return (app_err_set(err, APP_EBADREQ, "claim_id",
+			    "a payment pays a tranche_id or a claim_id, not "
+			    "both"));
+	}
 	v = json_object_get(body, "tranche_id");
-	if (v == NULL || json_is_null(v))
-		return (app_err_set(err, APP_EINVAL, "tranche_id",
-		    "tranche_id: is required"));
-	if (!json_is_integer(v))
-		return (app_err_set(err, APP_EBADREQ, "tranche_id",
-		    "tranche_id: must be a whole number"));
-	if (json_integer_value(v) <= 0)
-		return (app_err_set(err, APP_EINVAL, "tranche_id",
-		    "tranche_id: no such tranche"));
-	out->tranche_id = json_integer_value(v);
+	if (out->claim_id == 0) {
+		if (v == NULL || json_is_null(v))
+			return (app_err_set(err, APP_EINVAL, "tranche_id",
+			    "tranche_id: is required (or claim_id, for a "
+			    "claim)"));
+		if (!json_is_integer(v))
+			return (app_err_set(err, APP_EBADREQ, "tranche_id",
+			    "tranche_id: must be a whole number"));
+		if (json_integer_value(v) <= 0)
+			return (app_err_set(err, APP_EINVAL, "tranche_id",
+			    "tranche_id: no such tranche"));
+		out->tranche_id = json_integer_value(v);
+	}
 	v = json_object_get(body, "project_id");
 	if (v != NULL && !json_is_null(v)) {
 		if (!json_is_integer(v))
@@ -377,6 +417,8 @@ prepare_tx(struct db *db, void *arg, struct app_err *err)
 		t->replayed = 1;
 		return (1);
 	}
+	if (req->claim_id > 0)
+		return (prepare_claim_tx(db, t, err));
 	db_params_init(&p);
 	dbp_i64(&p, req->tranche_id);
 	if ((res = db_query(db, SQL_TRANCHE_PROJECT, &p, err)) == NULL)
@@ -424,6 +466,15 @@ prepare_tx(struct db *db, void *arg, struct app_err *err)
 		    "tranche %d of project %s already has payment %lld; a "
 		    "tranche is paid once", seq, pr.reference,
 		    (long long)existing));
+	/* A project paid by claims pays no milestone tranche (claims.h). */
+	if (claims_pattern(pr.pattern) && strcmp(kind, "initial") != 0) {
+		if (!claims_live_count_tx(db, project_id, &existing, err))
+			return (0);
+		if (existing > 0)
+			return (app_err_set(err, APP_ESTATE, "tranche_id",
+			    "project %s is paid by claims: its %s tranche %d "
+			    "is not paid", pr.reference, kind, seq));
+	}
 	if (!unlocked)
 		return (app_err_set(err, APP_ESTATE, "tranche_id", "the %s "
 		    "tranche %d of project %s is not unlocked: %s", kind, seq,
@@ -452,6 +503,89 @@ prepare_tx(struct db *db, void *arg, struct app_err *err)
 	    "status", "prepared", "project_id", (json_int_t)project_id,
 	    "tranche_id", (json_int_t)req->tranche_id, "amount_cents",
 	    (json_int_t)amount, "idempotency_key", req->key);
+	ok = audit_write_id(db, t->actor, "payment.prepare", "payment", t->id,
+	    NULL, a, req->note, err);
+	json_decref(a);
+	return (ok);
+}
+
+/*
+ * Prepare a payment of an accepted claim (the key is new): at most its
+ * payable amount, one live payment per claim, the project payable.
+ */
+static int
+prepare_claim_tx(struct db *db, struct pay_tx *t, struct app_err *err)
+{
+	const struct payment_request	*req = t->req;
+	struct claim_ref		 c;
+	struct project			 pr;
+	struct db_params		 p;
+	PGresult			*res;
+	json_t				*a;
+	cents_t				 amount;
+	int64_t				 existing;
+	int				 ok;
+
+	if (!claims_ref_tx(db, req->claim_id, 0, &c, err))
+		return (0);
+	if (req->project_id != 0 && req->project_id != c.project_id)
+		return (app_err_set(err, APP_EINVAL, "project_id",
+		    "project_id: claim %lld belongs to project %lld",
+		    (long long)c.id, (long long)c.project_id));
+	if (!projects_load(db, t->actor, c.project_id, 1, &pr, err))
+		return (0);
+	/* A twin request may have committed while we waited for the lock. */
+	if (!by_key(db, req, &t->id, err))
+		return (0);
+	if (t->id != 0) {
+		t->replayed = 1;
+		return (1);
+	}
+	if (!projects_payable_tx(db, &pr, err) ||
+	    !claims_ref_tx(db, req->claim_id, 1, &c, err))
+		return (0);
+	if (c.status != CLAIM_ACCEPTED)
+		return (app_err_set(err, APP_ESTATE, "claim_id", "claim %lld "
+		    "of project %s is %s: only an accepted claim is paid",
+		    (long long)c.id, pr.reference,
+		    claim_status_name(c.status)));
+	db_params_init(&p);
+	dbp_i64(&p, c.id);
+	if ((res = db_query(db, SQL_CLAIM_PAYMENT, &p, err)) == NULL)
+		return (0);
+	existing = PQntuples(res) > 0 ? db_i64(res, 0, 0) : 0;
+	PQclear(res);
+	if (existing != 0)
+		return (app_err_set(err, APP_ECONFLICT, "claim_id", "claim "
+		    "%lld of project %s already has payment %lld; a claim is "
+		    "paid once", (long long)c.id, pr.reference,
+		    (long long)existing));
+	if (c.payable_cents <= 0)
+		return (app_err_set(err, APP_ESTATE, "claim_id", "claim %lld "
+		    "is covered by the advance already paid: nothing is "
+		    "payable", (long long)c.id));
+	amount = req->amount_cents < 0 ? c.payable_cents : req->amount_cents;
+	if (amount <= 0 || amount > c.payable_cents)
+		return (app_err_set(err, APP_EINVAL, "amount_cents",
+		    "amount_cents: %lld is above the payable amount of this "
+		    "claim, %lld", (long long)amount,
+		    (long long)c.payable_cents));
+	db_params_init(&p);
+	dbp_i64(&p, pr.id);
+	dbp_i64(&p, c.id);
+	dbp_i64(&p, amount);
+	dbp_str(&p, req->key);
+	dbp_str(&p, req->hash);
+	dbp_str(&p, req->note);
+	dbp_i64(&p, t->actor->user_id);
+	if ((res = db_query(db, SQL_INSERT_CLAIM, &p, err)) == NULL)
+		return (0);
+	t->id = db_i64(res, 0, 0);
+	PQclear(res);
+	a = json_pack("{s:I,s:s,s:I,s:I,s:I,s:s}", "id", (json_int_t)t->id,
+	    "status", "prepared", "project_id", (json_int_t)pr.id,
+	    "claim_id", (json_int_t)c.id, "amount_cents", (json_int_t)amount,
+	    "idempotency_key", req->key);
 	ok = audit_write_id(db, t->actor, "payment.prepare", "payment", t->id,
 	    NULL, a, req->note, err);
 	json_decref(a);
@@ -496,6 +630,11 @@ payments_prepare(struct db *db, const struct actor *actor,
 				return (app_err_set(err, APP_ECONFLICT,
 				    "tranche_id", "the tranche already has a "
 				    "payment; a tranche is paid once"));
+			if (e.code == APP_ECONFLICT &&
+			    strcmp(e.field, "payments_one_per_claim") == 0)
+				return (app_err_set(err, APP_ECONFLICT,
+				    "claim_id", "the claim already has a "
+				    "payment; a claim is paid once"));
 			*err = e;
 			return (0);
 		}
@@ -538,6 +677,31 @@ payment_project(struct db *db, const struct actor *actor, int64_t id,
 	return (1);
 }
 
+/*
+ * The posting of an approved payment, in its transaction: the ledger's
+ * payment against the project's commitment, the payment marked approved
+ * with its entry, and the audit row.
+ */
+static int
+approve_post(struct db *db, struct pay_tx *t, int64_t project_id,
+    cents_t amount, const char *narrative, struct app_err *err)
+{
+	struct db_params	p;
+	int64_t			entry;
+
+	if (!ledger_pay(db, t->actor, project_id, amount, LEDGER_TODAY,
+	    narrative, &entry, err))
+		return (0);
+	db_params_init(&p);
+	dbp_i64(&p, t->id);
+	dbp_i64(&p, t->actor->user_id);
+	dbp_str(&p, t->text);
+	dbp_i64(&p, entry);
+	return (db_exec(db, SQL_APPROVE, &p, err) &&
+	    audit_payment(db, t->actor, "payment.approve", t->id, "prepared",
+	    "approved", t->text, err));
+}
+
 static int
 approve_tx(struct db *db, void *arg, struct app_err *err)
 {
@@ -546,7 +710,7 @@ approve_tx(struct db *db, void *arg, struct app_err *err)
 	struct db_params	 p;
 	PGresult		*res;
 	cents_t			 amount, tranche;
-	int64_t			 preparer, approver, tranche_id, entry;
+	int64_t			 preparer, approver, tranche_id, claim_id;
 	int			 unlocked, seq;
 	char			 status[16], narrative[300], en[400], zh[400];
 	char			 amt[MONEY_FMT_MAX];
@@ -571,6 +735,7 @@ approve_tx(struct db *db, void *arg, struct app_err *err)
 	approver = db_i64(res, 0, 2);
 	amount = db_i64(res, 0, 3);
 	tranche_id = db_i64(res, 0, 4);
+	claim_id = db_i64(res, 0, 5);
 	PQclear(res);
 	if (strcmp(status, "approved") == 0) {
 		if (approver == t->actor->user_id) {
@@ -592,6 +757,8 @@ approve_tx(struct db *db, void *arg, struct app_err *err)
 		    "it; a different approver or finance officer must"));
 	if (!projects_payable_tx(db, &pr, err))
 		return (0);
+	if (claim_id != 0)
+		return (approve_claim_tx(db, t, &pr, claim_id, amount, err));
 	db_params_init(&p);
 	dbp_i64(&p, tranche_id);
 	dbp_i64(&p, pr.id);
@@ -615,17 +782,7 @@ approve_tx(struct db *db, void *arg, struct app_err *err)
 		    (long long)amount, (long long)tranche));
 	snprintf(narrative, sizeof(narrative), "payment %lld of project %s, "
 	    "tranche %d", (long long)t->id, pr.reference, seq);
-	if (!ledger_pay(db, t->actor, pr.id, amount, LEDGER_TODAY, narrative,
-	    &entry, err))
-		return (0);
-	db_params_init(&p);
-	dbp_i64(&p, t->id);
-	dbp_i64(&p, t->actor->user_id);
-	dbp_str(&p, t->text);
-	dbp_i64(&p, entry);
-	if (!db_exec(db, SQL_APPROVE, &p, err) ||
-	    !audit_payment(db, t->actor, "payment.approve", t->id, "prepared",
-	    "approved", t->text, err))
+	if (!approve_post(db, t, pr.id, amount, narrative, err))
 		return (0);
 	money_format(amount, amt, sizeof(amt));
 	snprintf(en, sizeof(en), "A payment of %s to project %s (tranche %d) "
@@ -634,6 +791,43 @@ approve_tx(struct db *db, void *arg, struct app_err *err)
 	    pr.reference, seq, amt);
 	return (projects_notify(db, pr.org_id, "payment.approved", "project",
 	    pr.id, en, zh, err));
+}
+
+/*
+ * Approve a prepared payment of claim claim_id (maker-checker already
+ * checked): the claim still accepted and covering the amount; the approver
+ * not the officer who verified the claim; ledger_pay in this transaction.
+ */
+static int
+approve_claim_tx(struct db *db, struct pay_tx *t, const struct project *pr,
+    int64_t claim_id, cents_t amount, struct app_err *err)
+{
+	struct claim_ref	 c;
+	char			 narrative[300], en[400], zh[400];
+	char			 amt[MONEY_FMT_MAX];
+
+	if (!claims_ref_tx(db, claim_id, 1, &c, err))
+		return (0);
+	if (c.reviewed_by == t->actor->user_id)
+		return (app_err_set(err, APP_EFORBIDDEN, "approved_by",
+		    "whoever verified a claim cannot approve its payment; a "
+		    "different approver or finance officer must"));
+	if (c.status != CLAIM_ACCEPTED || amount > c.payable_cents)
+		return (app_err_set(err, APP_ESTATE, "claim_id", "claim %lld "
+		    "no longer covers this payment", (long long)c.id));
+	snprintf(narrative, sizeof(narrative), "payment %lld of project %s, "
+	    "claim %lld (%s)", (long long)t->id, pr->reference,
+	    (long long)c.id, c.period);
+	if (!approve_post(db, t, pr->id, amount, narrative, err))
+		return (0);
+	money_format(amount, amt, sizeof(amt));
+	snprintf(en, sizeof(en), "A payment of %s to project %s (claim %lld, "
+	    "%s) is approved.", amt, pr->reference, (long long)c.id,
+	    c.period);
+	snprintf(zh, sizeof(zh), "項目 %s 申領 %lld（%s）的款項 %s 已獲批准發放。",
+	    pr->reference, (long long)c.id, c.period, amt);
+	return (projects_notify(db, pr->org_id, "payment.approved", "project",
+	    pr->id, en, zh, err));
 }
 
 int

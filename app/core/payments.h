@@ -21,6 +21,14 @@
  *
  * Every change locks the project row first (projects_load(..., lock)), so
  * concurrent prepares and approvals of one project run one at a time.
+ *
+ * Claim-pattern projects (claims.h) are paid by claims: a payment names
+ * claim_id instead of tranche_id, pays at most the accepted claim's payable
+ * amount, one live payment per claim (APP_ECONFLICT naming claim_id), a
+ * claim not accepted is APP_ESTATE; its approver must be neither its
+ * preparer nor the officer who verified the claim (APP_EFORBIDDEN naming
+ * approved_by).  Their milestone and final tranches are not paid once the
+ * project has a live claim (APP_ESTATE naming tranche_id).
  */
 #ifndef ITF_PAYMENTS_H
 #define ITF_PAYMENTS_H
@@ -47,11 +55,12 @@ enum payment_status {
 	PAYMENT_NSTATUS
 };
 
-/* A parsed POST /payments. */
+/* A parsed POST /payments: a tranche or an accepted claim (claims.h). */
 struct payment_request {
 	int64_t		 project_id;	/* 0 if not given */
-	int64_t		 tranche_id;
-	cents_t		 amount_cents;	/* -1: the whole tranche */
+	int64_t		 tranche_id;	/* 0 when a claim is paid */
+	int64_t		 claim_id;	/* 0 when a tranche is paid */
+	cents_t		 amount_cents;	/* -1: the whole tranche or claim */
 	const char	*note;		/* borrowed; may be NULL */
 	char		 key[PAYMENT_KEY_MAX + 1];
 	char		 hash[PAYMENT_HASH_HEX + 1];
@@ -76,7 +85,8 @@ int		 payment_key_ok(const char *s);
 int		 payment_request_hash(const json_t *body, char *out,
 		    struct app_err *);
 /*
- * Parse {project_id?, tranche_id, amount_cents?, note?, idempotency_key?}
+ * Parse {project_id?, tranche_id | claim_id, amount_cents?, note?,
+ * idempotency_key?}
  * strictly, with header_key the Idempotency-Key header (NULL if absent):
  * one of the two is required, and both must agree (APP_EBADREQ naming
  * idempotency_key).  out borrows note from body.

@@ -336,6 +336,18 @@ int	projects_close(struct db *, const struct actor *, int64_t id,
  */
 int	projects_refund(struct db *, const struct actor *, int64_t id,
 	    const json_t *body, json_t **out, struct app_err *);
+/*
+ * POST /projects/{id}/termination-cost {eligible_cost_cents,
+ * interest_cents?, note?}: officers, a terminated project whose agreement
+ * was signed, once.  The government share of the eligible cost incurred up
+ * to termination and the refund due are computed as at close-out
+ * (projects_surplus() on what the ledger says was paid); the project moves
+ * to refund_due (the organisation is told the amount), or to closed when
+ * nothing is due.  The refund is then recorded with projects_refund(),
+ * which posts ledger_refund and closes the project.
+ */
+int	projects_settle_termination(struct db *, const struct actor *,
+	    int64_t id, const json_t *body, json_t **out, struct app_err *);
 
 /*
  * Progress reports (projects_reports.c).

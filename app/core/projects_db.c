@@ -159,6 +159,13 @@ static const char SQL_REFUND[] =
     " THEN 'closed' ELSE status END,"
     " closed_at = CASE WHEN refunded_cents + $2 = refund_due_cents"
     " THEN now() ELSE closed_at END, updated_at = now() WHERE id = $1";
+static const char SQL_SETTLE[] =
+    "UPDATE projects SET termination_cost_cents = $2,"
+    " termination_interest_cents = $3, gov_share_cents = $4,"
+    " surplus_cents = $5, refund_due_cents = $6, status = CASE WHEN"
+    " $6::bigint > 0 THEN 'refund_due' ELSE 'closed' END, closed_at ="
+    " CASE WHEN $6::bigint > 0 THEN NULL ELSE now() END, settled_at = now(),"
+    " updated_at = now() WHERE id = $1 AND status = 'terminated'";
 static const char SQL_INSERT_REFUND[] =
     "INSERT INTO project_refunds (project_id, amount_cents, reference,"
     " ledger_entry_id, recorded_by) VALUES ($1, $2, $3, $4, $5)"
@@ -189,7 +196,13 @@ static const char SQL_GET[] =
     " 'organisation', json_build_object('id', o.id, 'name_en', o.name_en,"
     "  'name_zh', o.name_zh),"
     " 'payment', json_build_object('pattern', p.payment_pattern,"
-    "  'initial_max_bp', p.initial_max_bp, 'final_min_bp', p.final_min_bp),"
+    "  'initial_max_bp', p.initial_max_bp, 'final_min_bp', p.final_min_bp,"
+    "  'pays_by', CASE WHEN p.payment_pattern NOT IN ('monthly_claims',"
+    "   'annual_reimbursement', 'co_investment') THEN 'tranches'"
+    "   WHEN EXISTS (SELECT 1 FROM payments x JOIN project_tranches t0"
+    "    ON t0.id = x.tranche_id WHERE x.project_id = p.id AND x.status <>"
+    "    'cancelled' AND t0.kind <> 'initial') THEN 'tranches'"
+    "   ELSE 'claims' END),"
     " 'agreement', json_build_object('version', p.agreement_version,"
     "  'signed_version', p.signed_version, 'signed_at', " TS("p.signed_at")
     "  , 'signed_as', p.signed_as, 'approved_cents', p.approved_cents,"
@@ -232,8 +245,17 @@ static const char SQL_GET[] =
     "   x WHERE x.tranche_id = t.id AND x.status = 'approved'))"
     "  ORDER BY t.seq), '[]') FROM project_tranches t"
     "  WHERE t.project_id = p.id),"
+    " 'claims', (SELECT coalesce(json_agg(json_build_object('id', c.id,"
+    "  'kind', c.kind, 'version', c.version, 'previous_id', c.previous_id,"
+    "  'status', c.status, 'period', c.period, 'amount_cents',"
+    "  c.amount_cents, 'advance_offset_cents', c.advance_offset_cents,"
+    "  'payable_cents', c.payable_cents, 'capped_by', c.capped_by,"
+    "  'submitted_at', " TS("c.submitted_at") ", 'reviewed_at', "
+    TS("c.reviewed_at") ", 'review_note', c.review_note) ORDER BY c.id),"
+    "  '[]') FROM claims c WHERE c.project_id = p.id),"
     " 'payments', (SELECT coalesce(json_agg(json_build_object('id', x.id,"
-    "  'tranche_id', x.tranche_id, 'amount_cents', x.amount_cents,"
+    "  'tranche_id', x.tranche_id, 'claim_id', x.claim_id,"
+    "  'amount_cents', x.amount_cents,"
     "  'status', x.status, 'prepared_at', " TS("x.prepared_at") ","
     "  'approved_at', " TS("x.approved_at") ", 'cancelled_at', "
     TS("x.cancelled_at") ", 'ledger_entry_id', x.ledger_entry_id)"
@@ -254,7 +276,10 @@ static const char SQL_GET[] =
     "  p.suspension_reason, 'current', p.status = 'suspended') END,"
     " 'termination', CASE WHEN p.terminated_at IS NULL THEN NULL ELSE"
     "  json_build_object('at', " TS("p.terminated_at") ", 'reason',"
-    "  p.termination_reason) END,"
+    "  p.termination_reason, 'eligible_cost_cents',"
+    "  p.termination_cost_cents, 'interest_cents',"
+    "  p.termination_interest_cents, 'settled_at', " TS("p.settled_at")
+    "  ) END,"
     " 'audited_accounts', CASE WHEN p.audited_cost_cents IS NULL THEN NULL"
     "  ELSE json_build_object('audited_cost_cents', p.audited_cost_cents,"
     "  'interest_cents', p.interest_cents) END,"
@@ -390,6 +415,7 @@ static int	resume_tx(struct db *, void *, struct app_err *);
 static int	terminate_tx(struct db *, void *, struct app_err *);
 static int	close_tx(struct db *, void *, struct app_err *);
 static int	refund_tx(struct db *, void *, struct app_err *);
+static int	settle_tx(struct db *, void *, struct app_err *);
 
 /*
  * Loading and access.
@@ -1595,8 +1621,10 @@ refund_tx(struct db *db, void *arg, struct app_err *err)
 		return (app_err_set(err, APP_EINVAL, "amount_cents",
 		    "amount_cents: must be 1 to %lld (the refund still due)",
 		    (long long)left));
-	snprintf(narrative, sizeof(narrative), "refund at close-out of %s%s%s",
-	    before.reference, ref != NULL ? ", " : "", ref != NULL ? ref : "");
+	snprintf(narrative, sizeof(narrative), "refund %s of %s%s%s",
+	    before.status == PROJECT_REFUND_DUE && before.audited ?
+	    "at close-out" : "due", before.reference, ref != NULL ? ", " : "",
+	    ref != NULL ? ref : "");
 	if (!ledger_refund(db, t->actor, t->id, amount, LEDGER_TODAY,
 	    narrative, &entry, err))
 		return (0);
@@ -1631,6 +1659,117 @@ projects_refund(struct db *db, const struct actor *actor, int64_t id,
 	t.id = id;
 	t.body = body;
 	if (!db_tx_run(db, DB_READ_COMMITTED, refund_tx, &t, err))
+		return (0);
+	return (run_get(db, actor, id, out, err));
+}
+
+/*
+ * The settlement of a terminated project: the eligible cost incurred up to
+ * termination decides the refund due, as the audited cost does at
+ * close-out (projects_surplus); the refund itself is recorded with
+ * POST .../refund (refund_tx), which closes the project.
+ */
+static int
+settle_tx(struct db *db, void *arg, struct app_err *err)
+{
+	static const char *const keys[] = { "eligible_cost_cents",
+		"interest_cents", "note", NULL };
+	struct proj_tx		*t = arg;
+	struct project		 before, after;
+	struct project_surplus	 s;
+	struct ledger_project	 lp;
+	struct db_params	 p;
+	const char		*note;
+	cents_t			 cost, interest, paid;
+	int64_t			 open;
+	char			 en[600], zh[600], amt[MONEY_FMT_MAX];
+	char			 share[MONEY_FMT_MAX], paidf[MONEY_FMT_MAX];
+
+	if (!projects_load(db, t->actor, t->id, 1, &before, err) ||
+	    !staff_only(t->actor, ROLE_OFFICER, "officers record the cost of "
+	    "a terminated project", err) ||
+	    !projects_json_only(t->body, keys, "", err) ||
+	    !projects_json_cents(t->body, "eligible_cost_cents", 1, &cost,
+	    NULL, err) ||
+	    !projects_json_text(t->body, "note", 0, PROJECT_TEXT_MAX, 1, &note,
+	    err))
+		return (0);
+	interest = 0;
+	if (!projects_json_cents(t->body, "interest_cents", 0, &interest, NULL,
+	    err))
+		return (0);
+	if (before.status != PROJECT_TERMINATED)
+		return (app_err_set(err, APP_ESTATE, "status", "project %s is "
+		    "%s; only a terminated project is settled this way, and "
+		    "once", before.reference,
+		    project_status_name(before.status)));
+	if (!before.is_signed)
+		return (app_err_set(err, APP_ESTATE, "status", "project %s was "
+		    "terminated before its agreement was signed: nothing was "
+		    "paid and it stays terminated", before.reference));
+	if (!payments_open_count_tx(db, t->id, &open, &paid, err) ||
+	    !ledger_project_get(db, t->actor, t->id, &lp, err))
+		return (0);
+	if (open > 0)
+		return (app_err_set(err, APP_ESTATE, "payments", "project %s "
+		    "has a payment waiting for approval", before.reference));
+	if (lp.paid != paid)
+		return (app_err_set(err, APP_EINTERNAL, NULL, "project %s: the "
+		    "ledger shows %lld cents paid, the payments %lld",
+		    before.reference, (long long)lp.paid, (long long)paid));
+	if (!projects_surplus(paid, before.government_cents,
+	    before.total_cost_cents, cost, interest, &s, err))
+		return (0);
+	/* Termination released the commitment; anything left goes too. */
+	if (lp.outstanding > 0 && !ledger_release(db, t->actor, t->id,
+	    LEDGER_REMAINDER, LEDGER_TODAY, "settlement of a terminated "
+	    "project: unpaid commitment released", NULL, err))
+		return (0);
+	db_params_init(&p);
+	dbp_i64(&p, t->id);
+	dbp_i64(&p, cost);
+	dbp_i64(&p, interest);
+	dbp_i64(&p, s.share_cents);
+	dbp_i64(&p, s.surplus_cents);
+	dbp_i64(&p, s.refund_due_cents);
+	if (!db_exec(db, SQL_SETTLE, &p, err) ||
+	    !reload(db, t->actor, t->id, &after, err) ||
+	    !audit_project(db, t->actor, "project.settle", &before, &after,
+	    note, err))
+		return (0);
+	money_format(s.refund_due_cents, amt, sizeof(amt));
+	money_format(s.share_cents, share, sizeof(share));
+	money_format(paid, paidf, sizeof(paidf));
+	if (s.refund_due_cents > 0) {
+		snprintf(en, sizeof(en), "Terminated project %s: of %s paid, "
+		    "the government share of the eligible cost incurred up to "
+		    "termination is %s; a refund of %s is due.",
+		    before.reference, paidf, share, amt);
+		snprintf(zh, sizeof(zh), "已終止項目 %s：已發放 %s，終止前所涉合資格"
+		    "成本中政府應佔部分為 %s；須退還 %s。", before.reference,
+		    paidf, share, amt);
+	} else {
+		snprintf(en, sizeof(en), "Terminated project %s is settled and "
+		    "closed; no refund is due.", before.reference);
+		snprintf(zh, sizeof(zh), "已終止項目 %s 已完成結算並結束，無須退款。",
+		    before.reference);
+	}
+	return (projects_notify(db, before.org_id, "project.settled",
+	    "project", t->id, en, zh, err));
+}
+
+int
+projects_settle_termination(struct db *db, const struct actor *actor,
+    int64_t id, const json_t *body, json_t **out, struct app_err *err)
+{
+	struct proj_tx	t;
+
+	*out = NULL;
+	memset(&t, 0, sizeof(t));
+	t.actor = actor;
+	t.id = id;
+	t.body = body;
+	if (!db_tx_run(db, DB_READ_COMMITTED, settle_tx, &t, err))
 		return (0);
 	return (run_get(db, actor, id, out, err));
 }

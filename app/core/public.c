@@ -17,6 +17,17 @@
 #include "public.h"
 
 /* The application's title or either organisation name contains $1. */
+/*
+ * The public status: a terminated project stays "terminated" after its
+ * settlement (refund_due, closed).
+ */
+#define PUBLIC_STATUS							\
+    "(CASE WHEN p.status = 'terminated' OR p.terminated_at IS NOT NULL"	\
+    "  THEN 'terminated'"						\
+    "  WHEN p.status = 'awaiting_signature' THEN 'approved'"		\
+    "  WHEN p.status IN ('active', 'suspended') THEN 'ongoing'"		\
+    "  ELSE 'completed' END)"
+
 #define PUBLIC_MATCH							\
     " FROM projects p JOIN organisations o ON o.id = p.org_id"		\
     " LEFT JOIN decisions d ON d.application_id = p.id"		\
@@ -33,7 +44,7 @@
     " AND ($4::integer IS NULL OR extract(year FROM"			\
     "  coalesce(d.decided_at, p.created_at) AT TIME ZONE"		\
     "  'Asia/Hong_Kong') = $4::integer)"				\
-    " AND ($5::text[] IS NULL OR p.status = ANY ($5::text[]))"
+    " AND ($5::text[] IS NULL OR " PUBLIC_STATUS " = ANY ($5::text[]))"
 
 static const char SQL_COUNT[] =
     "SELECT count(*)" PUBLIC_MATCH;
@@ -48,22 +59,13 @@ static const char SQL_LIST[] =
     " 'start_date', p.start_date, 'end_date', p.end_date,"
     " 'approved_on', to_char(coalesce(d.decided_at, p.created_at)"
     "  AT TIME ZONE 'Asia/Hong_Kong', 'YYYY-MM-DD'),"
-    " 'status', CASE p.status WHEN 'awaiting_signature' THEN 'approved'"
-    "  WHEN 'active' THEN 'ongoing' WHEN 'suspended' THEN 'ongoing'"
-    "  WHEN 'refund_due' THEN 'completed' WHEN 'closed' THEN 'completed'"
-    "  ELSE 'terminated' END)::text"
+    " 'status', " PUBLIC_STATUS ")::text"
     PUBLIC_MATCH
     " AND ($6::bigint IS NULL OR p.id < $6::bigint)"
     " ORDER BY p.id DESC LIMIT $7";
 
 static const char *const public_names[PUBLIC_NSTATUS] = {
 	"approved", "ongoing", "completed", "terminated"
-};
-
-/* The projects' own statuses behind each public one. */
-static const char *const public_internal[PUBLIC_NSTATUS] = {
-	"awaiting_signature", "active,suspended", "refund_due,closed",
-	"terminated"
 };
 
 static void	public_params(const struct public_filter *, struct db_params *,
@@ -133,7 +135,7 @@ public_params(const struct public_filter *f, struct db_params *p,
 			continue;
 		if (statuses[1] != '\0')
 			strncat(statuses, ",", len - strlen(statuses) - 1);
-		strncat(statuses, public_internal[i],
+		strncat(statuses, public_names[i],
 		    len - strlen(statuses) - 1);
 	}
 	strncat(statuses, "}", len - strlen(statuses) - 1);

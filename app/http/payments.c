@@ -30,19 +30,8 @@ int	api_payments(struct http_request *);
 int	api_payments_one(struct http_request *);
 int	api_payments_action(struct http_request *);
 
-static int	pay_session(struct http_request *, struct db **,
-		    struct actor *, struct app_err *);
 static int	pay_list(struct http_request *);
 static int	pay_prepare(struct http_request *);
-
-static int
-pay_session(struct http_request *req, struct db **db, struct actor *actor,
-    struct app_err *err)
-{
-	if ((*db = api_db(err)) == NULL)
-		return (0);
-	return (api_actor(req, *db, actor, err));
-}
 
 int
 api_payments(struct http_request *req)
@@ -87,7 +76,7 @@ pay_list(struct http_request *req)
 	memset(&f, 0, sizeof(f));
 	f.status = -1;
 	f.limit = PAYMENT_LIST_DEFAULT;
-	if (!pay_session(req, &db, &actor, &err) ||
+	if (!api_signed_in(req, &db, &actor, &err) ||
 	    !api_query_only(req, allowed, &err))
 		goto out;
 	if ((v = api_query(req, "project")) != NULL &&
@@ -145,7 +134,7 @@ pay_prepare(struct http_request *req)
 	created = 0;
 	if (!http_request_header(req, "idempotency-key", &key))
 		key = NULL;
-	if (pay_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_query_only(req, NULL, &err) &&
 	    api_json_body(req, &in, &err) &&
 	    payments_request_from_json(in, key, &pr, &err))
@@ -167,7 +156,7 @@ api_payments_one(struct http_request *req)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
 	out = NULL;
-	if (pay_session(req, &db, &actor, &err) &&
+	if (api_signed_in(req, &db, &actor, &err) &&
 	    api_path_id(req, PAYMENTS_PREFIX, 0, &id, &err) &&
 	    api_query_only(req, NULL, &err))
 		payments_get_json(db, &actor, id, &out, &err);
@@ -193,7 +182,7 @@ api_payments_action(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (!pay_session(req, &db, &actor, &err) ||
+	if (!api_signed_in(req, &db, &actor, &err) ||
 	    !api_path_id(req, PAYMENTS_PREFIX, 0, &id, &err) ||
 	    !api_query_only(req, NULL, &err) ||
 	    api_path_seg(req, PAYMENTS_PREFIX, 1, action, sizeof(action)) ==

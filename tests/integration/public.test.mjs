@@ -257,3 +257,19 @@ test('bad parameters are refused naming them', async () => {
   // 200 characters (Chinese ones too) are fine.
   expectStatus(await api('GET', `${PATH}?q=${encodeURIComponent('智'.repeat(200))}`), 200);
 });
+
+test('a terminated project stays terminated in the register after its settlement', async () => {
+  const tok = `${TOK}x`;
+  const id = await approved(appU, itspBody(`Flood gauge ${tok}`), 60000000);
+  expectStatus(await as(appU, 'POST', `/api/v1/projects/${id}/sign`), 200, 'sign');
+  expectStatus(await as(officer, 'POST', `/api/v1/projects/${id}/terminate`,
+    { reason: 'The company was wound up' }), 200, 'terminate');
+  expectStatus(await as(officer, 'POST', `/api/v1/projects/${id}/termination-cost`,
+    { eligible_cost_cents: 0 }), 200, 'settle');
+  assert.notEqual(psql(`SELECT status FROM projects WHERE id = ${id}`), 'terminated',
+    'the settlement moved the project on');
+  const j = await list(`?q=${encodeURIComponent(tok)}`);
+  assert.deepEqual(j.projects.map((p) => p.status), ['terminated']);
+  assert.equal((await list(`?q=${encodeURIComponent(tok)}&status=terminated`)).total, 1);
+  assert.equal((await list(`?q=${encodeURIComponent(tok)}&status=completed`)).total, 0);
+});

@@ -3,7 +3,10 @@
 // agreement, milestones with their progress reports (the applicant
 // uploads, an officer accepts or returns), tranches and payments (an
 // officer prepares one with an idempotency key made in the browser),
-// suspension and resumption.
+// suspension and resumption; for the claim-pattern schemes (RTH, STEM,
+// TSSSU, ITVF) the claims: the applicant submits or corrects one, an
+// officer accepts or returns it and prepares its payment; and the
+// settlement of a terminated project.
 import { h, set, field, alertBox, clearErrors, showError, busy, loading, empty, failure, table, confirmDialog } from '../dom.js';
 import { t, tx, tfn, tattr, pick } from '../i18n.js';
 import { get, post, query } from '../api.js';
@@ -13,6 +16,8 @@ import * as session from '../session.js';
 import { badge, moreList, actionForm, done } from './common.js';
 
 const STATUSES = ['awaiting_signature', 'active', 'suspended', 'refund_due', 'closed', 'terminated'];
+
+const CLAIM_PATTERNS = ['monthly_claims', 'annual_reimbursement', 'co_investment'];
 
 const isOfficer = () => session.hasRole('officer');
 const isApplicant = () => session.hasRole('applicant');
@@ -158,6 +163,8 @@ function render(ctx, p) {
           c('grants.refunded', money(p.ledger.refunded_cents)),
           c('grants.outstanding', money(p.ledger.outstanding_cents)),
           c('grants.account', h('span', { class: 'code' }, p.ledger.account)))) : paymentsBox(p, true)),
+    settlement(ctx, p),
+    CLAIM_PATTERNS.includes((p.payment || {}).pattern) ? claims(ctx, p) : null,
     milestones(ctx, p),
     tranches(ctx, p),
     p.ledger ? paymentsBox(p, false) : null,
@@ -270,6 +277,11 @@ function reportForm(ctx, p, m) {
 // Tranches: what each milestone releases, and (officers) preparing a
 // payment of an unlocked one.
 function tranches(ctx, p) {
+  // A project paid by claims shows only its advance (the initial tranche):
+  // its other tranches are the agreement's schedule, never paid.
+  const byClaims = (p.payment || {}).pays_by === 'claims';
+  const rows = (p.tranches || []).filter((x) => !byClaims || x.kind === 'initial');
+  if (byClaims && !rows.length) return null;
   const alert = alertBox();
   const sec = h('section', { class: 'panel' }, h('h2', {}, tx('grants.tranches')));
   const payable = isOfficer() && p.status === 'active' && !(p.holds || []).length;
@@ -280,7 +292,7 @@ function tranches(ctx, p) {
     { label: 'app.status', cell: (x) => badge('tstate', x.state) },
     { label: 'grants.paid', cell: (x) => money(x.paid_cents), class: 'num' },
     isOfficer() ? { label: 'grants.action', cell: (x) => (x.state === 'unlocked' && payable ? prepareButton(ctx, p, x, sec, alert) : '') } : null,
-  ].filter(Boolean), p.tranches || [], { caption: 'grants.tranches', captionHidden: true }), alert);
+  ].filter(Boolean), rows, { caption: 'grants.tranches', captionHidden: true }), alert);
   if (isOfficer() && p.status === 'active' && (p.holds || []).length)
     sec.append(h('p', { class: 'muted' }, tx('grants.held_no_payment')));
   return sec;
@@ -326,7 +338,11 @@ function paymentsBox(p, applicantView) {
   if (!rows.length) { sec.append(empty(applicantView ? 'grants.none_received' : 'grants.no_payments')); return sec; }
   sec.append(table([
     { label: 'pay.no', cell: (x) => String(x.id) },
-    { label: 'grants.tranche', cell: (x) => { const tr = (p.tranches || []).find((y) => y.id === x.tranche_id); return tr ? trancheName(tr) : ''; } },
+    { label: 'grants.tranche', cell: (x) => {
+      if (x.claim_id) return tfn(() => t('claims.claim_n', { id: x.claim_id }));
+      const tr = (p.tranches || []).find((y) => y.id === x.tranche_id);
+      return tr ? trancheName(tr) : '';
+    } },
     { label: 'app.amount', cell: (x) => money(x.amount_cents), class: 'num' },
     { label: 'app.status', cell: (x) => badge('paystatus', x.status) },
     { label: applicantView ? 'pay.paid_on' : 'pay.prepared_at', cell: (x) => tfn(() => dateTime(applicantView ? x.approved_at : x.prepared_at)), class: 'date' },
@@ -334,4 +350,172 @@ function paymentsBox(p, applicantView) {
   ].filter(Boolean), rows, { caption: applicantView ? 'grants.received' : 'grants.payments', captionHidden: true }));
   if (applicantView) sec.append(h('p', { class: 'running' }, tx('grants.received_total'), ' ', h('strong', {}, money(rows.reduce((s, x) => s + x.amount_cents, 0)))));
   return sec;
+}
+
+// ---- Claims (claim-pattern schemes) ----------------------------------------
+
+// A claim's period as people read it: a month, a financial year, a date.
+function claimPeriod(c) {
+  return tfn(() => (c.kind === 'co_investment' ? date(c.period) : c.period));
+}
+
+function claims(ctx, p) {
+  const alert = alertBox();
+  const sec = h('section', { class: 'panel claims', dataset: { pattern: p.payment.pattern } },
+    h('h2', {}, tx('claims.title')),
+    h('p', { class: 'muted' }, tx(`claims.lead_${p.payment.pattern}`)));
+  const rows = p.claims || [];
+  const corrected = new Set(rows.filter((c) => c.previous_id).map((c) => c.previous_id));
+  const paid = new Map((p.payments || []).filter((x) => x.claim_id && x.status !== 'cancelled').map((x) => [x.claim_id, x]));
+  const payable = isOfficer() && p.status === 'active' && !(p.holds || []).length;
+  if (rows.length) {
+    sec.append(table([
+      { label: 'claims.no', cell: (c) => tfn(() => (c.version > 1 ? t('claims.no_version', { id: c.id, v: c.version }) : String(c.id))) },
+      { label: 'claims.period', cell: (c) => claimPeriod(c) },
+      { label: 'app.status', cell: (c) => badge('cst', c.status) },
+      { label: 'claims.amount', cell: (c) => money(c.amount_cents), class: 'num' },
+      { label: 'claims.offset', cell: (c) => money(c.advance_offset_cents), class: 'num' },
+      { label: 'claims.payable', cell: (c) => money(c.payable_cents), class: 'num' },
+      { label: 'claims.note', cell: (c) => c.review_note || (c.capped_by ? tfn(() => t('claims.capped', { cap: c.capped_by })) : '') },
+      isOfficer() ? { label: 'grants.action', cell: (c) => claimActions(ctx, p, c, sec, alert, { payable, paid }) } : null,
+    ].filter(Boolean), rows, { caption: 'claims.title', captionHidden: true }), alert);
+  } else {
+    sec.append(empty('claims.none'));
+  }
+  if (isApplicant() && p.status === 'active')
+    sec.append(claimForm(ctx, p, rows.filter((c) => c.status === 'returned' && !corrected.has(c.id))));
+  return sec;
+}
+
+function claimActions(ctx, p, c, scope, alert, { payable, paid }) {
+  const review = (verb, spec, doneKey) => {
+    const b = h('button', { type: 'button', class: verb === 'accept' ? 'primary small' : 'secondary small', dataset: { action: `claim-${verb}`, claim: c.id } },
+      tx(verb === 'accept' ? 'grants.accept' : 'grants.return'));
+    b.addEventListener('click', async () => {
+      clearErrors(scope);
+      const d = await confirmDialog(spec);
+      if (!d) return;
+      await busy(b, async () => {
+        const body = verb === 'accept' ? (d.note ? { note: d.note } : {}) : { reason: d.note };
+        const r = await post(`/claims/${c.id}/${verb}`, body);
+        if (!r.ok) { showError(scope, r.error, alert); return; }
+        done(ctx, doneKey);
+      });
+    });
+    return b;
+  };
+  if (c.status === 'submitted')
+    return h('div', { class: 'actions' },
+      review('accept', { titleKey: 'claims.accept_title', bodyKey: 'claims.accept_body', confirmKey: 'grants.accept', input: 'optional' }, 'claims.accepted'),
+      review('return', { titleKey: 'claims.return_title', bodyKey: 'claims.return_body', confirmKey: 'grants.return', input: 'required', inputLabelKey: 'field.reason' }, 'claims.returned'));
+  if (c.status === 'accepted' && paid.has(c.id)) return badge('paystatus', paid.get(c.id).status);
+  if (c.status === 'accepted' && payable && c.payable_cents > 0) {
+    const b = h('button', { type: 'button', class: 'primary small', dataset: { action: 'prepare', claim: c.id } }, tx('grants.prepare'));
+    b.addEventListener('click', async () => {
+      clearErrors(scope);
+      const d = await confirmDialog({ titleKey: 'claims.prepare_title', bodyKey: 'grants.prepare_body', confirmKey: 'grants.prepare', input: 'optional' });
+      if (!d) return;
+      const k = `claim-${c.id}`;
+      if (!payKeys.has(k)) payKeys.set(k, newKey());
+      const key = payKeys.get(k);
+      await busy(b, async () => {
+        const body = { claim_id: c.id, project_id: p.id };
+        if (d.note) body.note = d.note;
+        const r = await post('/payments', body, { headers: { 'idempotency-key': key } });
+        if (r.status !== 0) payKeys.delete(k);
+        if (!r.ok) { showError(scope, r.error, alert); return; }
+        done(ctx, 'grants.prepared', { amount: money(r.data.amount_cents) });
+      }, 'busy.working');
+    });
+    return b;
+  }
+  return '';
+}
+
+// The applicant's claim: the fields of the project's pattern; optionally
+// the correction of a returned claim (a new version of it).
+function claimForm(ctx, p, returned) {
+  const pattern = p.payment.pattern;
+  const fields = [];
+  const f = {};
+  if (pattern === 'monthly_claims') {
+    f.month = field({ name: 'month', label: 'claims.month', type: 'month', required: true, hint: 'claims.month_hint' });
+    f.talents = field({ name: 'talents', label: 'claims.talents', required: true, hint: 'claims.talents_hint' });
+    fields.push(h('div', { class: 'row2' }, f.month, f.talents));
+  } else if (pattern === 'annual_reimbursement') {
+    f.fy = field({ name: 'fy', label: 'claims.fy', required: true, hint: 'claims.fy_hint', attrs: { pattern: '[0-9]{4}-[0-9]{2}' } });
+    f.expenditure = field({ name: 'expenditure_cents', label: 'claims.expenditure', type: 'money', required: true });
+    fields.push(h('div', { class: 'row2' }, f.fy, f.expenditure));
+  } else {
+    f.date = field({ name: 'investment_date', label: 'claims.investment_date', type: 'date', required: true });
+    f.partner = field({ name: 'partner_investment_cents', label: 'claims.partner', type: 'money', required: true });
+    f.round = field({ name: 'round', label: 'claims.round' });
+    fields.push(h('div', { class: 'row2' }, f.date, f.partner, f.round));
+  }
+  f.note = field({ name: 'note', label: 'field.note', type: 'textarea', rows: 2 });
+  fields.push(f.note);
+  if (returned.length) {
+    f.corrects = field({ name: 'corrects', label: 'claims.corrects', type: 'select', value: '',
+      options: [{ value: '', label: 'claims.new_claim' }, ...returned.map((c) => ({ value: String(c.id), label: () => t('claims.corrects_n', { id: c.id, period: c.period }) }))] });
+    fields.unshift(f.corrects);
+  }
+  const form = actionForm({
+    fields, buttonKey: 'claims.send', busyKey: 'busy.working',
+    submit: (fm) => {
+      const body = {};
+      if (f.month) {
+        body.month = f.month.control.value;
+        body.talents = f.talents.control.value.split(/[\s,]+/).filter(Boolean).map(Number);
+        if (!body.talents.length || body.talents.some((n) => !Number.isInteger(n) || n < 1)) {
+          showError(fm, { code: 'invalid', field: 'talents', key: 'claims.talents_hint' });
+          return null;
+        }
+      } else if (f.fy) {
+        body.fy = f.fy.control.value.trim();
+        const cents = parseMoney(f.expenditure.control.value.trim());
+        if (cents === null) { showError(fm, { code: 'invalid', field: 'expenditure_cents', key: 'err.money' }); return null; }
+        body.expenditure_cents = cents;
+      } else {
+        body.investment_date = f.date.control.value;
+        const cents = parseMoney(f.partner.control.value.trim());
+        if (cents === null) { showError(fm, { code: 'invalid', field: 'partner_investment_cents', key: 'err.money' }); return null; }
+        body.partner_investment_cents = cents;
+        if (f.round.control.value.trim()) body.round = f.round.control.value.trim();
+      }
+      if (f.note.control.value.trim()) body.note = f.note.control.value.trim();
+      const prev = f.corrects ? f.corrects.control.value : '';
+      return prev ? post(`/claims/${prev}/resubmit`, body) : post(`/projects/${p.id}/claims`, body);
+    },
+    onDone: (c) => done(ctx, 'claims.sent', { amount: money(c.payable_cents) }),
+  });
+  return h('details', { class: 'claim-form', open: !(p.claims || []).length }, h('summary', {}, tx('claims.submit')), form);
+}
+
+// ---- Settlement of a terminated project -------------------------------------
+
+function settlement(ctx, p) {
+  const tm = p.termination;
+  if (!tm || !isOfficer() || p.status !== 'terminated' || tm.settled_at || !(p.agreement || {}).signed_at) return null;
+  const cost = field({ name: 'eligible_cost_cents', label: 'settle.cost', type: 'money', required: true, hint: 'settle.cost_hint' });
+  const interest = field({ name: 'interest_cents', label: 'grants.interest', type: 'money', hint: 'grants.interest_hint' });
+  const note = field({ name: 'note', label: 'field.note', type: 'textarea', rows: 2 });
+  const form = actionForm({
+    fields: [h('div', { class: 'row2' }, cost, interest), note], buttonKey: 'settle.send', busyKey: 'busy.working',
+    submit: (fm) => {
+      const body = {};
+      const c = parseMoney(cost.control.value.trim());
+      if (c === null) { showError(fm, { code: 'invalid', field: 'eligible_cost_cents', key: 'err.money' }); return null; }
+      body.eligible_cost_cents = c;
+      const iv = interest.control.value.trim();
+      if (iv) {
+        const i = parseMoney(iv);
+        if (i === null) { showError(fm, { code: 'invalid', field: 'interest_cents', key: 'err.money' }); return null; }
+        body.interest_cents = i;
+      }
+      if (note.control.value.trim()) body.note = note.control.value.trim();
+      return post(`/projects/${p.id}/termination-cost`, body);
+    },
+    onDone: () => done(ctx, 'settle.done'),
+  });
+  return h('section', { class: 'panel settlement' }, h('h2', {}, tx('settle.title')), h('p', { class: 'muted' }, tx('settle.lead')), form);
 }
