@@ -1074,7 +1074,7 @@ parse_schedule(const struct project *pr, const json_t *body, json_t **ms,
 		"due_date", "tranche_bp", NULL };
 	const json_t	*arr, *m, *v;
 	const char	*title, *deliv, *due;
-	char		 f[128], prefix[32];
+	char		 f[128], prefix[48];
 	size_t		 i;
 	int		 day, prev;
 
