@@ -326,6 +326,26 @@ api_signed_in(struct http_request *req, struct db **db, struct actor *actor,
 }
 
 int
+api_read_one(struct http_request *req, const char *prefix, api_read_fn fn)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*out;
+	int64_t		 id;
+
+	if (req->method != HTTP_METHOD_GET)
+		return (api_method_not_allowed(req, "GET"));
+	app_err_clear(&err);
+	out = NULL;
+	if (api_signed_in(req, &db, &actor, &err) &&
+	    api_path_id(req, prefix, 0, &id, &err) &&
+	    api_query_only(req, NULL, &err))
+		fn(db, &actor, id, &out, &err);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
 api_json_body(struct http_request *req, json_t **out, struct app_err *err)
 {
 	struct kore_buf	*buf;

@@ -72,6 +72,14 @@ int		 api_path_id(struct http_request *, const char *prefix, int n,
  */
 int	api_actor(struct http_request *, struct db *, struct actor *,
 	    struct app_err *);
+/* A core read of one record by id, for api_read_one(). */
+typedef int	(*api_read_fn)(struct db *, const struct actor *, int64_t,
+		    json_t **, struct app_err *);
+/*
+ * GET only: the session, the id in the path segment after prefix, no
+ * query parameters; fn's JSON with 200, or its error.
+ */
+int	api_read_one(struct http_request *, const char *prefix, api_read_fn);
 /* The worker's database and the session's actor (401 without one). */
 int	api_signed_in(struct http_request *, struct db **, struct actor *,
 	    struct app_err *);

@@ -394,21 +394,7 @@ api_applications_withdraw(struct http_request *req)
 int
 api_applications_duplicates(struct http_request *req)
 {
-	struct app_err	 err;
-	struct actor	 actor;
-	struct db	*db;
-	json_t		*out;
-	int64_t		 id;
-
-	if (req->method != HTTP_METHOD_GET)
-		return (api_method_not_allowed(req, "GET"));
-	app_err_clear(&err);
-	out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, APPS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err))
-		applications_duplicates_json(db, &actor, id, &out, &err);
-	return (api_finish(req, 200, out, &err));
+	return (api_read_one(req, APPS_PREFIX, applications_duplicates_json));
 }
 
 int

@@ -104,21 +104,7 @@ out:
 int
 api_claims_one(struct http_request *req)
 {
-	struct app_err	 err;
-	struct actor	 actor;
-	struct db	*db;
-	json_t		*out;
-	int64_t		 id;
-
-	if (req->method != HTTP_METHOD_GET)
-		return (api_method_not_allowed(req, "GET"));
-	app_err_clear(&err);
-	out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, CLAIMS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err))
-		claims_get_json(db, &actor, id, &out, &err);
-	return (api_finish(req, 200, out, &err));
+	return (api_read_one(req, CLAIMS_PREFIX, claims_get_json));
 }
 
 /* POST /claims/{id}/accept {note?}, /return {reason}, /resubmit {...}. */

@@ -146,21 +146,7 @@ pay_prepare(struct http_request *req)
 int
 api_payments_one(struct http_request *req)
 {
-	struct app_err	 err;
-	struct actor	 actor;
-	struct db	*db;
-	json_t		*out;
-	int64_t		 id;
-
-	if (req->method != HTTP_METHOD_GET)
-		return (api_method_not_allowed(req, "GET"));
-	app_err_clear(&err);
-	out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, PAYMENTS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err))
-		payments_get_json(db, &actor, id, &out, &err);
-	return (api_finish(req, 200, out, &err));
+	return (api_read_one(req, PAYMENTS_PREFIX, payments_get_json));
 }
 
 /* POST /payments/{id}/approve {note?} and /cancel {reason}. */

@@ -220,21 +220,7 @@ api_projects_list(struct http_request *req)
 int
 api_projects_one(struct http_request *req)
 {
-	struct app_err	 err;
-	struct actor	 actor;
-	struct db	*db;
-	json_t		*out;
-	int64_t		 id;
-
-	if (req->method != HTTP_METHOD_GET)
-		return (api_method_not_allowed(req, "GET"));
-	app_err_clear(&err);
-	out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err))
-		projects_get_json(db, &actor, id, &out, &err);
-	return (api_finish(req, 200, out, &err));
+	return (api_read_one(req, PROJECTS_PREFIX, projects_get_json));
 }
 
 int
