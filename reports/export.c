@@ -435,3 +435,18 @@ export_abort(struct export_writer *w)
 	}
 	report_book_abort(&w->book);
 }
+
+int
+export_run(const struct export_options *o, struct db *db, const char *sql,
+    const struct db_params *p, struct app_err *err)
+{
+	struct export_writer	w;
+
+	if (!export_open(&w, o, err))
+		return (0);
+	if (!export_query(&w, db, sql, p, err)) {
+		export_abort(&w);
+		return (0);
+	}
+	return (export_close(&w, err));
+}

@@ -136,6 +136,12 @@ int	export_json_rows(struct export_writer *, const json_t *array,
 int	export_close(struct export_writer *, struct app_err *);
 /* Give up: close and remove the file. */
 void	export_abort(struct export_writer *);
+/*
+ * The whole file in one call: open with o, write every row of sql with p
+ * (export_query()), close; nothing is left behind on failure.
+ */
+int	export_run(const struct export_options *, struct db *, const char *sql,
+	    const struct db_params *, struct app_err *);
 
 /* Write one CSV field (quoted as above) to f; text fields are guarded
  * against formula injection.  Exposed for the tests. */

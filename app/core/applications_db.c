@@ -1591,7 +1591,6 @@ applications_export(struct db *db, const void *arg, const char *path,
 	const struct applications_export	*x = arg;
 	struct application_filter		 f;
 	struct export_options			 o;
-	struct export_writer			 w;
 	struct db_params			 p;
 	char					 statuses[256], visible[256];
 
@@ -1615,11 +1614,5 @@ applications_export(struct db *db, const void *arg, const char *path,
 	o.cols = export_cols;
 	o.ncols = sizeof(export_cols) / sizeof(export_cols[0]);
 	o.bom = x->bom;
-	if (!export_open(&w, &o, err))
-		return (0);
-	if (!export_query(&w, db, SQL_EXPORT, &p, err)) {
-		export_abort(&w);
-		return (0);
-	}
-	return (export_close(&w, err));
+	return (export_run(&o, db, SQL_EXPORT, &p, err));
 }

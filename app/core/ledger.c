@@ -1121,7 +1121,6 @@ ledger_entries_export(struct db *db, const void *arg, const char *path,
 {
 	const struct ledger_export	*x = arg;
 	struct export_options		 o;
-	struct export_writer		 w;
 	struct db_params		 p;
 
 	if (!need_role(&x->actor, ROLES_READ, "read the ledger", err) ||
@@ -1138,13 +1137,7 @@ ledger_entries_export(struct db *db, const void *arg, const char *path,
 	o.cols = export_cols;
 	o.ncols = sizeof(export_cols) / sizeof(export_cols[0]);
 	o.bom = x->bom;
-	if (!export_open(&w, &o, err))
-		return (0);
-	if (!export_query(&w, db, SQL_EXPORT_ENTRIES, &p, err)) {
-		export_abort(&w);
-		return (0);
-	}
-	return (export_close(&w, err));
+	return (export_run(&o, db, SQL_EXPORT_ENTRIES, &p, err));
 }
 
 int

@@ -1093,7 +1093,6 @@ payments_export(struct db *db, const void *arg, const char *path,
 	const struct payments_export	*x = arg;
 	struct payment_filter		 f;
 	struct export_options		 o;
-	struct export_writer		 w;
 	struct db_params		 p;
 
 	memset(&f, 0, sizeof(f));
@@ -1113,11 +1112,5 @@ payments_export(struct db *db, const void *arg, const char *path,
 	if (!projects_is_staff(&x->actor))
 		o.ncols -= EXPORT_STAFF_COLS;
 	o.bom = x->bom;
-	if (!export_open(&w, &o, err))
-		return (0);
-	if (!export_query(&w, db, SQL_EXPORT, &p, err)) {
-		export_abort(&w);
-		return (0);
-	}
-	return (export_close(&w, err));
+	return (export_run(&o, db, SQL_EXPORT, &p, err));
 }
