@@ -246,15 +246,34 @@ after(async () => {
   rmSync(env.chroot, { recursive: true, force: true });
 });
 
-test('workers run chrooted, as the unprivileged user, sandboxed, as many as set', { skip }, () => {
-  const parent = Number(readFileSync(`${env.dir}/kore.pid`, 'utf8'));
-  assert.equal(statSync(`/proc/${parent}`).uid, 0, 'the parent stays root');
-  const kids = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+// The children of Kore's parent process: its workers. One worker answering
+// the start-up probe says nothing of the others, which may still be forking,
+// chrooting and loading their seccomp filter (slowly under the sanitizers),
+// so the test waits, bounded, until all are there and sandboxed.
+function startedWorkers(parent) {
+  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
     try {
       return readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ')[1]
         === String(parent);
     } catch { return false; }
   });
+}
+
+function sandboxed(pid) {
+  try {
+    return /^Seccomp:\t2$/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch { return false; }
+}
+
+test('workers run chrooted, as the unprivileged user, sandboxed, as many as set', { skip }, async () => {
+  const parent = Number(readFileSync(`${env.dir}/kore.pid`, 'utf8'));
+  assert.equal(statSync(`/proc/${parent}`).uid, 0, 'the parent stays root');
+  let kids = startedWorkers(parent);
+  for (let i = 0; i < 300; i++) {	// at most 30 s
+    if (kids.length >= prodWorkers && kids.every(sandboxed)) break;
+    await sleep(100);
+    kids = startedWorkers(parent);
+  }
   assert.equal(kids.length, prodWorkers, `the workers of kore.prod.conf (${prodWorkers})`);
   for (const pid of kids) {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
