@@ -340,6 +340,19 @@ claims_live_count_tx(struct db *db, int64_t project_id, int64_t *n,
 }
 
 int
+claims_used_tx(struct db *db, int64_t project_id, cents_t *used,
+    struct app_err *err)
+{
+	struct claim_figures	f;
+
+	if (!load_figures(db, project_id, 0, &f, err))
+		return (0);
+	if (!money_add(f.tranche_live, f.claims_live, used))
+		return (app_err_set(err, APP_EINTERNAL, NULL, "overflow"));
+	return (1);
+}
+
+int
 claims_get_json(struct db *db, const struct actor *actor, int64_t claim_id,
     json_t **out, struct app_err *err)
 {

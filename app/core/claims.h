@@ -145,5 +145,14 @@ int	claims_ref_tx(struct db *, int64_t claim_id, int lock,
 	    struct claim_ref *, struct app_err *);
 int	claims_live_count_tx(struct db *, int64_t project_id, int64_t *n,
 	    struct app_err *);
+/*
+ * For a variation, inside its transaction (project locked): what the
+ * project's government contribution already carries, the live tranche
+ * payments plus the payable amounts of its live (not returned) claims,
+ * paid or not.  A contribution lowered below it would leave a claim
+ * accepted that can never be paid.
+ */
+int	claims_used_tx(struct db *, int64_t project_id, cents_t *used,
+	    struct app_err *);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "applications.h"
 #include "audit.h"
+#include "claims.h"
 #include "dates.h"
 #include "ledger.h"
 #include "projects.h"
@@ -247,6 +248,9 @@ vary_government(struct db *db, const struct scheme_set *schemes,
 {
 	const struct scheme		*s;
 	const struct scheme_rules	*r;
+	char				 a[MONEY_FMT_MAX], u[MONEY_FMT_MAX];
+	char				 d[MONEY_FMT_MAX];
+	cents_t				 used;
 
 	if (gov <= 0)
 		return (app_err_set(err, APP_EINVAL, "government_cents",
@@ -277,6 +281,15 @@ vary_government(struct db *db, const struct scheme_set *schemes,
 			    "per_deal_cap_cents", "government_cents: above the "
 			    "scheme's per_deal_cap_cents"));
 	}
+	if (!claims_used_tx(db, pr->id, &used, err))
+		return (0);
+	if (gov < used)
+		return (app_err_set(err, APP_ECONFLICT, "government_cents",
+		    "government_cents: %s is below the %s project %s has "
+		    "already paid or has in live claims, by %s",
+		    money_format(gov, a, sizeof(a)), money_format(used, u,
+		    sizeof(u)), pr->reference, money_format(used - gov, d,
+		    sizeof(d))));
 	return (1);
 }
 

@@ -517,6 +517,65 @@ test('ITVF: a co-investment deal at the government\'s share, capped, paid; over 
   assert.equal(BigInt(t1.payments_cents) - BigInt(t0.payments_cents), 1500000000n);
 });
 
+test('a variation never lowers the contribution below what is paid or claimed, accepted or not', async () => {
+  const p = await project(appItvf, {
+    scheme: 'ITVF', title: `Co-investment ${uniq()}`, summary: 'A second round.',
+    start_date: firstOf(-12), end_date: lastOf(47),
+    fields: { co_investment_partner: 'Example Ventures Fund II', investee_name: `Investee ${uniq()}`,
+      partner_investment_cents: 4000000000 },
+  });
+  assert.equal(p.requested, 2000000000);
+  const claims = `/api/v1/projects/${p.id}/claims`;
+  const vars = `/api/v1/projects/${p.id}/variations`;
+  const deal = async (day) => {
+    const c = expectStatus(await as(appItvf, 'POST', claims, { investment_date: `${ym(-6)}-${day}`,
+      partner_investment_cents: 1000000000 }), 201).json;
+    assert.equal(c.amount_cents, 500000000);
+    expectStatus(await as(officer, 'POST', `/api/v1/claims/${c.id}/accept`), 200);
+    return c;
+  };
+  // HK$5M paid; then a variation to HK$8M is asked for, which fits.
+  await pay((await deal(10)).id);
+  const v = expectStatus(await as(appItvf, 'POST', vars,
+    { reason: 'Smaller round', government_cents: 800000000 }), 201).json;
+  // A second HK$5M deal is accepted but not paid: HK$10M is now carried,
+  // and approving the variation would strand HK$2M of an accepted claim.
+  const c2 = await deal(20);
+  let before = counts();
+  const r = await refused(await as(officer, 'POST', `/api/v1/variations/${v.id}/approve`), 409,
+    'conflict', 'government_cents', before);
+  assert.match(r.json.error.message,
+    /HK\$8,000,000\.00 is below the HK\$10,000,000\.00 .* by HK\$2,000,000\.00/);
+  let q = await get(officer, p.id);
+  assert.equal(q.agreement.government_cents, 2000000000);
+  assert.equal(q.agreement_versions.length, 1);
+  expectStatus(await as(officer, 'POST', `/api/v1/variations/${v.id}/reject`,
+    { note: 'A claim is outstanding' }), 200);
+  // Asked for again below it: refused at the request, nothing written.
+  before = counts();
+  await refused(await as(appItvf, 'POST', vars, { reason: 'Smaller round',
+    government_cents: 999999999 }), 409, 'conflict', 'government_cents', before);
+  // Exactly what is carried is allowed: the rest of the commitment is
+  // released, and the accepted claim is still paid in full.
+  const t0 = await position('before the variation to HK$10M');
+  const v2 = expectStatus(await as(appItvf, 'POST', vars,
+    { reason: 'Smaller round', government_cents: 1000000000 }), 201).json;
+  expectStatus(await as(officer, 'POST', `/api/v1/variations/${v2.id}/approve`), 200);
+  q = await get(officer, p.id);
+  assert.equal(q.agreement.government_cents, 1000000000);
+  assert.equal(q.ledger.released_cents, 1000000000);
+  assert.equal(q.ledger.outstanding_cents, 500000000);
+  const t1 = await position('the variation to HK$10M');
+  assert.equal(BigInt(t1.releases_cents) - BigInt(t0.releases_cents), 1000000000n);
+  await pay(c2.id);
+  q = await get(officer, p.id);
+  assert.equal(q.ledger.outstanding_cents, 0);
+  // Nothing is left to claim.
+  before = counts();
+  await refused(await as(appItvf, 'POST', claims, { investment_date: `${ym(-5)}-15`,
+    partner_investment_cents: 2 }), 409, 'conflict', 'amount_cents', before);
+});
+
 test('termination: the eligible cost to termination makes a refund due; refunded, closed, to the cent', async () => {
   const id = R.id;
   let before = counts();
