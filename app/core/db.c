@@ -2,6 +2,7 @@
  * db.c: libpq wrapper.  Parametrised queries only, SQLSTATE -> app_err
  * mapping, and the transaction runner that retries serialisation failures.
  */
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@ static int	db_result_err(struct db *, PGresult *, const char *,
 static int	db_is_down(struct db *);
 static PGresult	*db_send(struct db *, const char *, const struct db_params *);
 static int	db_resend_safe(const char *);
+static void	db_idle_check(struct db *);
 static int	db_session_setup(struct db *, struct app_err *);
 static uint64_t	db_sql_hash(const char *);
 static int	db_cacheable(const char *);
@@ -309,6 +311,30 @@ db_is_down(struct db *db)
 	return (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK);
 }
 
+/*
+ * An idle connection whose server went away (a restart, a failover, an idle
+ * session killed) looks alive until a statement is sent on it, and then only
+ * a read may be sent again (db_query()).  An idle session is sent nothing,
+ * so anything to read is the server's goodbye and the end of the socket:
+ * read it without waiting (libpq then marks the connection bad), so that it
+ * is renewed before the request's first statement, whatever that is.
+ * Bounded: a few reads at most.
+ */
+static void
+db_idle_check(struct db *db)
+{
+	struct pollfd	pfd;
+	int		i;
+
+	pfd.fd = PQsocket(db->conn);
+	pfd.events = POLLIN;
+	for (i = 0; i < 4 && pfd.fd >= 0 && !db_is_down(db); i++) {
+		pfd.revents = 0;
+		if (poll(&pfd, 1, 0) != 1 || !PQconsumeInput(db->conn))
+			return;
+	}
+}
+
 int
 db_ensure(struct db *db, struct app_err *err)
 {
@@ -325,6 +351,8 @@ db_ensure(struct db *db, struct app_err *err)
 			db_stmts_clear(stmts);
 		return (ok && db_session_setup(db, err));
 	}
+	if (!db->in_tx)
+		db_idle_check(db);
 	if (!db_is_down(db))
 		return (1);
 	PQreset(db->conn);
