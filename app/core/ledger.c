@@ -349,12 +349,51 @@ struct lentry {
 	struct chart		 chart;
 };
 
+/* Where a line of an operation on one project's commitment goes. */
+enum pside { PS_SUBHEAD, PS_COMMITMENTS, PS_PAYMENTS, PS_REFUNDS };
+
+/*
+ * The operations on one project's commitment (project_post()): who may,
+ * the entry's names, and its two lines: credit (-amount), debit (+amount).
+ */
+struct projop {
+	unsigned		 roles;
+	const char		*may;		/* "your role may not ..." */
+	enum ledger_kind	 kind;
+	const char		*what;		/* "this payment" (messages) */
+	const char		*action;	/* audit action */
+	const char		*text_field;	/* "narrative" or "reason" */
+	const char		*extra;		/* locked with the subhead */
+	enum pside		 credit;
+	enum pside		 debit;
+	int			 from_subhead;	/* e.from (else e.to) */
+	int			 remainder;	/* takes LEDGER_REMAINDER */
+};
+
+enum { PO_COMMIT, PO_RELEASE, PO_PAY, PO_REFUND };
+
+static const struct projop projops[] = {
+	[PO_COMMIT] = { ROLES_COMMIT, "commit funds", LEDGER_COMMITMENT,
+	    "this commitment", "ledger.commitment", "narrative", NULL,
+	    PS_SUBHEAD, PS_COMMITMENTS, 0, 0 },
+	[PO_RELEASE] = { ROLES_RELEASE, "release commitments",
+	    LEDGER_RELEASE, "this release", "ledger.release", "reason", NULL,
+	    PS_COMMITMENTS, PS_SUBHEAD, 0, 1 },
+	[PO_PAY] = { ROLES_PAY, "record payments", LEDGER_PAYMENT,
+	    "this payment", "ledger.payment", "narrative", "PAYMENTS",
+	    PS_COMMITMENTS, PS_PAYMENTS, 1, 0 },
+	[PO_REFUND] = { ROLES_REFUND, "record refunds", LEDGER_REFUND,
+	    "this refund", "ledger.refund", "narrative", "REFUNDS",
+	    PS_REFUNDS, PS_SUBHEAD, 0, 0 },
+};
+
 /* The arguments of a _tx wrapper, replayed by db_tx_run on a retry. */
 struct txargs {
 	int				 op;
 	const struct actor		*actor;
 	const struct ledger_funding	*funding;
 	const struct ledger_transfer	*transfer;
+	const struct projop		*pop;		/* OP_PROJECT */
 	int64_t				 id;
 	cents_t				 amount;
 	const char			*subhead;
@@ -363,8 +402,7 @@ struct txargs {
 	int64_t				*out;
 };
 
-enum { OP_OPEN, OP_INJECT, OP_TRANSFER, OP_COMMIT, OP_RELEASE, OP_PAY,
-    OP_REFUND, OP_REVERSE };
+enum { OP_OPEN, OP_INJECT, OP_TRANSFER, OP_PROJECT, OP_REVERSE };
 
 static void	 entries_params(const struct ledger_filter *,
 		    struct db_params *);
@@ -380,6 +418,9 @@ static int	 entry_line(struct lentry *, const char *, cents_t, int64_t,
 static int	 chart_load(struct db *, struct chart *, struct app_err *);
 static struct acct *chart_find(struct chart *, const char *);
 static struct acct *chart_commitments(struct chart *, const char *);
+static struct acct *subhead_find(struct chart *, const char *, const char *,
+		    struct app_err *);
+static int	 entry_h184(struct lentry *, cents_t, struct app_err *);
 static int	 lock_account(struct db *, struct acct *, struct app_err *);
 static int	 lock_accounts(struct db *, struct lentry *,
 		    const char *const *, size_t, struct app_err *);
@@ -401,6 +442,14 @@ static int	 resolve_day(int, int, int *, struct app_err *);
 static int	 project_prepare(struct db *, struct lentry *, int64_t,
 		    const char *, const char *, struct lproj *, struct acct **,
 		    struct app_err *);
+static int	 project_post(struct db *, const struct actor *,
+		    const struct projop *, int64_t, cents_t, const char *, int,
+		    const char *, int64_t *, struct app_err *);
+static const char *project_side(struct lentry *, const struct acct *,
+		    enum pside);
+static int	 project_tx(struct db *, const struct actor *, int, int64_t,
+		    cents_t, const char *, int, const char *, int64_t *,
+		    struct app_err *);
 static int	 cmp_code(const void *, const void *);
 static int	 chart_listed(const char *const *, size_t, const char *);
 static int	 cmp_i64(const void *, const void *);
@@ -410,9 +459,13 @@ static int	 fund_start(void);
 static int	 funding_post(struct db *, const struct actor *,
 		    const struct ledger_funding *, int, int64_t *,
 		    struct app_err *);
+static int	 verify_row(struct db *, const char *, int64_t *const *,
+		    struct app_err *);
 static int	 tx_fn(struct db *, void *, struct app_err *);
 static int	 tx_run(struct db *, struct txargs *, struct app_err *);
 static int	 json_only(const json_t *, const char *const *,
+		    struct app_err *);
+static int	 json_field(const json_t *, const char *, int, const json_t **,
 		    struct app_err *);
 static int	 json_str(const json_t *, const char *, char *, size_t, int,
 		    struct app_err *);
@@ -477,20 +530,9 @@ ledger_transfer(struct db *db, const struct actor *actor,
 	    "ledger.transfer", err))
 		return (0);
 	ok = 0;
-	if ((from = chart_find(&e.chart, t->from)) == NULL ||
-	    strcmp(from->kind, "subhead") != 0) {
-		app_err_set(err, APP_EINVAL, "from", "\"%.40s\" is not a "
-		    "subhead of the ledger (see GET /api/v1/ledger/accounts)",
-		    t->from);
+	if ((from = subhead_find(&e.chart, t->from, "from", err)) == NULL ||
+	    (to = subhead_find(&e.chart, t->to, "to", err)) == NULL)
 		goto out;
-	}
-	if ((to = chart_find(&e.chart, t->to)) == NULL ||
-	    strcmp(to->kind, "subhead") != 0) {
-		app_err_set(err, APP_EINVAL, "to", "\"%.40s\" is not a "
-		    "subhead of the ledger (see GET /api/v1/ledger/accounts)",
-		    t->to);
-		goto out;
-	}
 	if (from == to) {
 		app_err_set(err, APP_EINVAL, "to", "a subhead cannot be "
 		    "transferred to itself");
@@ -531,8 +573,7 @@ ledger_transfer(struct db *db, const struct actor *actor,
 	if (!t->whole_balance) {
 		total = t->amount;
 		if (!entry_line(&e, from->code, -total, 0, err) ||
-		    (via && (!entry_line(&e, "H184-ITF", total, 0, err) ||
-		    !entry_line(&e, "H184-ITF", -total, 0, err))) ||
+		    (via && !entry_h184(&e, total, err)) ||
 		    !entry_line(&e, to->code, total, 0, err))
 			goto out;
 	} else {
@@ -566,8 +607,7 @@ ledger_transfer(struct db *db, const struct actor *actor,
 			    "balance to transfer", from->code);
 			goto out;
 		}
-		if (via && (!entry_line(&e, "H184-ITF", total, 0, err) ||
-		    !entry_line(&e, "H184-ITF", -total, 0, err)))
+		if (via && !entry_h184(&e, total, err))
 			goto out;
 	}
 	e.amount = total;
@@ -582,35 +622,8 @@ ledger_commit(struct db *db, const struct actor *actor, int64_t project_id,
     cents_t amount, const char *subhead, int value_date,
     const char *narrative, int64_t *entry_id, struct app_err *err)
 {
-	struct lentry	 e;
-	struct lproj	 pj;
-	struct acct	*s, *c;
-	int		 ok;
-
-	if (!need_role(actor, ROLES_COMMIT, "commit funds", err) ||
-	    !check_project_id(project_id, err) ||
-	    !check_amount(amount, "amount_cents", err) ||
-	    !check_text(narrative, LEDGER_TEXT_MAX, "narrative", 0, err) ||
-	    !entry_init(db, &e, LEDGER_COMMITMENT, "this commitment",
-	    "ledger.commitment", err))
-		return (0);
-	ok = 0;
-	if (!resolve_day(value_date, date_today_hk(), &e.value_date, err) ||
-	    !check_dates(-1, e.value_date, err) ||
-	    !project_prepare(db, &e, project_id, subhead, NULL, &pj, &s,
-	    err))
-		goto out;
-	c = chart_commitments(&e.chart, s->code);
-	e.amount = amount;
-	e.project_id = project_id;
-	e.to = s->code;
-	e.narrative = narrative;
-	if (entry_line(&e, s->code, -amount, project_id, err) &&
-	    entry_line(&e, c->code, amount, project_id, err))
-		ok = post_entry(db, actor, &e, entry_id, err);
-out:
-	entry_free(&e);
-	return (ok);
+	return (project_post(db, actor, &projops[PO_COMMIT], project_id, amount,
+	    subhead, value_date, narrative, entry_id, err));
 }
 
 int
@@ -618,44 +631,8 @@ ledger_release(struct db *db, const struct actor *actor, int64_t project_id,
     cents_t amount, int value_date, const char *reason, int64_t *entry_id,
     struct app_err *err)
 {
-	struct lentry	 e;
-	struct lproj	 pj;
-	struct acct	*s, *c;
-	int		 ok;
-
-	if (!need_role(actor, ROLES_RELEASE, "release commitments", err) ||
-	    !check_project_id(project_id, err) ||
-	    (amount != LEDGER_REMAINDER &&
-	    !check_amount(amount, "amount_cents", err)) ||
-	    !check_text(reason, LEDGER_TEXT_MAX, "reason", 0, err) ||
-	    !entry_init(db, &e, LEDGER_RELEASE, "this release",
-	    "ledger.release", err))
-		return (0);
-	ok = 0;
-	if (!resolve_day(value_date, date_today_hk(), &e.value_date, err) ||
-	    !check_dates(-1, e.value_date, err) ||
-	    !project_prepare(db, &e, project_id, NULL, NULL, &pj, &s, err))
-		goto out;
-	c = chart_commitments(&e.chart, s->code);
-	if (amount == LEDGER_REMAINDER) {
-		if (pj.outstanding <= 0) {
-			app_err_set(err, APP_ECONFLICT, "amount_cents",
-			    "project %lld has no outstanding commitment to "
-			    "release", (long long)project_id);
-			goto out;
-		}
-		amount = pj.outstanding;
-	}
-	e.amount = amount;
-	e.project_id = project_id;
-	e.to = s->code;
-	e.narrative = reason;
-	if (entry_line(&e, c->code, -amount, project_id, err) &&
-	    entry_line(&e, s->code, amount, project_id, err))
-		ok = post_entry(db, actor, &e, entry_id, err);
-out:
-	entry_free(&e);
-	return (ok);
+	return (project_post(db, actor, &projops[PO_RELEASE], project_id,
+	    amount, NULL, value_date, reason, entry_id, err));
 }
 
 int
@@ -663,35 +640,8 @@ ledger_pay(struct db *db, const struct actor *actor, int64_t project_id,
     cents_t amount, int value_date, const char *narrative, int64_t *entry_id,
     struct app_err *err)
 {
-	struct lentry	 e;
-	struct lproj	 pj;
-	struct acct	*s, *c;
-	int		 ok;
-
-	if (!need_role(actor, ROLES_PAY, "record payments", err) ||
-	    !check_project_id(project_id, err) ||
-	    !check_amount(amount, "amount_cents", err) ||
-	    !check_text(narrative, LEDGER_TEXT_MAX, "narrative", 0, err) ||
-	    !entry_init(db, &e, LEDGER_PAYMENT, "this payment",
-	    "ledger.payment", err))
-		return (0);
-	ok = 0;
-	if (!resolve_day(value_date, date_today_hk(), &e.value_date, err) ||
-	    !check_dates(-1, e.value_date, err) ||
-	    !project_prepare(db, &e, project_id, NULL, "PAYMENTS", &pj, &s,
-	    err))
-		goto out;
-	c = chart_commitments(&e.chart, s->code);
-	e.amount = amount;
-	e.project_id = project_id;
-	e.from = s->code;
-	e.narrative = narrative;
-	if (entry_line(&e, c->code, -amount, project_id, err) &&
-	    entry_line(&e, "PAYMENTS", amount, project_id, err))
-		ok = post_entry(db, actor, &e, entry_id, err);
-out:
-	entry_free(&e);
-	return (ok);
+	return (project_post(db, actor, &projops[PO_PAY], project_id, amount,
+	    NULL, value_date, narrative, entry_id, err));
 }
 
 int
@@ -699,34 +649,8 @@ ledger_refund(struct db *db, const struct actor *actor, int64_t project_id,
     cents_t amount, int value_date, const char *narrative, int64_t *entry_id,
     struct app_err *err)
 {
-	struct lentry	 e;
-	struct lproj	 pj;
-	struct acct	*s;
-	int		 ok;
-
-	if (!need_role(actor, ROLES_REFUND, "record refunds", err) ||
-	    !check_project_id(project_id, err) ||
-	    !check_amount(amount, "amount_cents", err) ||
-	    !check_text(narrative, LEDGER_TEXT_MAX, "narrative", 0, err) ||
-	    !entry_init(db, &e, LEDGER_REFUND, "this refund",
-	    "ledger.refund", err))
-		return (0);
-	ok = 0;
-	if (!resolve_day(value_date, date_today_hk(), &e.value_date, err) ||
-	    !check_dates(-1, e.value_date, err) ||
-	    !project_prepare(db, &e, project_id, NULL, "REFUNDS", &pj, &s,
-	    err))
-		goto out;
-	e.amount = amount;
-	e.project_id = project_id;
-	e.to = s->code;
-	e.narrative = narrative;
-	if (entry_line(&e, "REFUNDS", -amount, project_id, err) &&
-	    entry_line(&e, s->code, amount, project_id, err))
-		ok = post_entry(db, actor, &e, entry_id, err);
-out:
-	entry_free(&e);
-	return (ok);
+	return (project_post(db, actor, &projops[PO_REFUND], project_id, amount,
+	    NULL, value_date, narrative, entry_id, err));
 }
 
 int
@@ -872,11 +796,8 @@ ledger_commit_tx(struct db *db, const struct actor *actor, int64_t project,
     cents_t amount, const char *subhead, int value_date, const char *text,
     int64_t *id, struct app_err *err)
 {
-	struct txargs	a = { .op = OP_COMMIT, .actor = actor, .id = project,
-			    .amount = amount, .subhead = subhead,
-			    .value_date = value_date, .text = text, .out = id };
-
-	return (tx_run(db, &a, err));
+	return (project_tx(db, actor, PO_COMMIT, project, amount, subhead,
+	    value_date, text, id, err));
 }
 
 int
@@ -884,11 +805,8 @@ ledger_release_tx(struct db *db, const struct actor *actor, int64_t project,
     cents_t amount, int value_date, const char *text, int64_t *id,
     struct app_err *err)
 {
-	struct txargs	a = { .op = OP_RELEASE, .actor = actor, .id = project,
-			    .amount = amount, .value_date = value_date,
-			    .text = text, .out = id };
-
-	return (tx_run(db, &a, err));
+	return (project_tx(db, actor, PO_RELEASE, project, amount, NULL,
+	    value_date, text, id, err));
 }
 
 int
@@ -896,11 +814,8 @@ ledger_pay_tx(struct db *db, const struct actor *actor, int64_t project,
     cents_t amount, int value_date, const char *text, int64_t *id,
     struct app_err *err)
 {
-	struct txargs	a = { .op = OP_PAY, .actor = actor, .id = project,
-			    .amount = amount, .value_date = value_date,
-			    .text = text, .out = id };
-
-	return (tx_run(db, &a, err));
+	return (project_tx(db, actor, PO_PAY, project, amount, NULL,
+	    value_date, text, id, err));
 }
 
 int
@@ -908,11 +823,8 @@ ledger_refund_tx(struct db *db, const struct actor *actor, int64_t project,
     cents_t amount, int value_date, const char *text, int64_t *id,
     struct app_err *err)
 {
-	struct txargs	a = { .op = OP_REFUND, .actor = actor, .id = project,
-			    .amount = amount, .value_date = value_date,
-			    .text = text, .out = id };
-
-	return (tx_run(db, &a, err));
+	return (project_tx(db, actor, PO_REFUND, project, amount, NULL,
+	    value_date, text, id, err));
 }
 
 int
@@ -1212,43 +1124,28 @@ int
 ledger_verify(struct db *db, const struct actor *actor,
     struct ledger_check *c, struct app_err *err)
 {
-	PGresult	*res;
+	int64_t	refunds;
 
 	memset(c, 0, sizeof(*c));
 	if (!need_role(actor, ROLES_READ, "verify the ledger", err))
 		return (0);
-	if ((res = db_query(db, SQL_VERIFY_ENTRIES, NULL, err)) == NULL)
+	refunds = 0;
+	if (!verify_row(db, SQL_VERIFY_ENTRIES, (int64_t *[]){ &c->entries,
+	    &c->unbalanced, &c->short_entries, NULL }, err) ||
+	    !verify_row(db, SQL_VERIFY_ACCOUNTS, (int64_t *[]){
+	    &c->stale_balances, &c->negative_now, &c->available, NULL }, err) ||
+	    !verify_row(db, SQL_VERIFY_DATED, (int64_t *[]){ &c->negative_dated,
+	    NULL }, err) ||
+	    !verify_row(db, SQL_VERIFY_CLEARING, (int64_t *[]){
+	    &c->clearing_open, NULL }, err) ||
+	    !verify_row(db, SQL_VERIFY_PROJECTS, (int64_t *[]){
+	    &c->project_mismatch, NULL }, err) ||
+	    !verify_row(db, SQL_VERIFY_PROJECTS_DATED, (int64_t *[]){
+	    &c->project_negative, NULL }, err) ||
+	    !verify_row(db, SQL_VERIFY_REFUNDS_DATED, (int64_t *[]){ &refunds,
+	    NULL }, err))
 		return (0);
-	c->entries = db_i64(res, 0, 0);
-	c->unbalanced = db_i64(res, 0, 1);
-	c->short_entries = db_i64(res, 0, 2);
-	PQclear(res);
-	if ((res = db_query(db, SQL_VERIFY_ACCOUNTS, NULL, err)) == NULL)
-		return (0);
-	c->stale_balances = db_i64(res, 0, 0);
-	c->negative_now = db_i64(res, 0, 1);
-	c->available = db_i64(res, 0, 2);
-	PQclear(res);
-	if ((res = db_query(db, SQL_VERIFY_DATED, NULL, err)) == NULL)
-		return (0);
-	c->negative_dated = db_i64(res, 0, 0);
-	PQclear(res);
-	if ((res = db_query(db, SQL_VERIFY_CLEARING, NULL, err)) == NULL)
-		return (0);
-	c->clearing_open = db_i64(res, 0, 0);
-	PQclear(res);
-	if ((res = db_query(db, SQL_VERIFY_PROJECTS, NULL, err)) == NULL)
-		return (0);
-	c->project_mismatch = db_i64(res, 0, 0);
-	PQclear(res);
-	if ((res = db_query(db, SQL_VERIFY_PROJECTS_DATED, NULL, err)) == NULL)
-		return (0);
-	c->project_negative = db_i64(res, 0, 0);
-	PQclear(res);
-	if ((res = db_query(db, SQL_VERIFY_REFUNDS_DATED, NULL, err)) == NULL)
-		return (0);
-	c->project_negative += db_i64(res, 0, 0);
-	PQclear(res);
+	c->project_negative += refunds;
 	return (1);
 }
 
@@ -1500,6 +1397,14 @@ entry_line(struct lentry *e, const char *account, cents_t amount,
 	return (1);
 }
 
+/* Money from general revenue into the Fund passes Head 184: in, out. */
+static int
+entry_h184(struct lentry *e, cents_t amount, struct app_err *err)
+{
+	return (entry_line(e, "H184-ITF", amount, 0, err) &&
+	    entry_line(e, "H184-ITF", -amount, 0, err));
+}
+
 static int
 chart_load(struct db *db, struct chart *c, struct app_err *err)
 {
@@ -1538,6 +1443,23 @@ chart_find(struct chart *c, const char *code)
 			return (&c->v[i]);
 	}
 	return (NULL);
+}
+
+/* The subhead code names; NULL and APP_EINVAL on field if none. */
+static struct acct *
+subhead_find(struct chart *c, const char *code, const char *field,
+    struct app_err *err)
+{
+	struct acct	*a;
+
+	if ((a = chart_find(c, code)) == NULL ||
+	    strcmp(a->kind, "subhead") != 0) {
+		app_err_set(err, APP_EINVAL, field, "\"%.40s\" is not a "
+		    "subhead of the ledger (see GET /api/v1/ledger/accounts)",
+		    code);
+		return (NULL);
+	}
+	return (a);
 }
 
 /* The commitments account of subhead code. */
@@ -1711,6 +1633,87 @@ project_prepare(struct db *db, struct lentry *e, int64_t id,
 	}
 	*sp = s;
 	return (1);
+}
+
+/*
+ * An entry on one project's commitment, as op says (ledger_commit,
+ * _release, _pay and _refund): check the request, lock through
+ * project_prepare(), post the two lines.  subhead only for a commitment.
+ */
+static int
+project_post(struct db *db, const struct actor *actor,
+    const struct projop *op, int64_t project_id, cents_t amount,
+    const char *subhead, int value_date, const char *text,
+    int64_t *entry_id, struct app_err *err)
+{
+	struct lentry	 e;
+	struct lproj	 pj;
+	struct acct	*s;
+	const char	*cr, *dr;
+	int		 ok;
+
+	if (!need_role(actor, op->roles, op->may, err) ||
+	    !check_project_id(project_id, err) ||
+	    (!(op->remainder && amount == LEDGER_REMAINDER) &&
+	    !check_amount(amount, "amount_cents", err)) ||
+	    !check_text(text, LEDGER_TEXT_MAX, op->text_field, 0, err) ||
+	    !entry_init(db, &e, op->kind, op->what, op->action, err))
+		return (0);
+	ok = 0;
+	s = NULL;
+	if (!resolve_day(value_date, date_today_hk(), &e.value_date, err) ||
+	    !check_dates(-1, e.value_date, err) ||
+	    !project_prepare(db, &e, project_id, subhead, op->extra, &pj, &s,
+	    err))
+		goto out;
+	if (op->remainder && amount == LEDGER_REMAINDER) {
+		if (pj.outstanding <= 0) {
+			app_err_set(err, APP_ECONFLICT, "amount_cents",
+			    "project %lld has no outstanding commitment to "
+			    "release", (long long)project_id);
+			goto out;
+		}
+		amount = pj.outstanding;
+	}
+	if ((cr = project_side(&e, s, op->credit)) == NULL ||
+	    (dr = project_side(&e, s, op->debit)) == NULL) {
+		app_err_set(err, APP_EINTERNAL, NULL, "chart of accounts "
+		    "lacks a commitments account");
+		goto out;
+	}
+	e.amount = amount;
+	e.project_id = project_id;
+	if (op->from_subhead)
+		e.from = s->code;
+	else
+		e.to = s->code;
+	e.narrative = text;
+	if (entry_line(&e, cr, -amount, project_id, err) &&
+	    entry_line(&e, dr, amount, project_id, err))
+		ok = post_entry(db, actor, &e, entry_id, err);
+out:
+	entry_free(&e);
+	return (ok);
+}
+
+/* The account code of side, for a project whose subhead is s. */
+static const char *
+project_side(struct lentry *e, const struct acct *s, enum pside side)
+{
+	struct acct	*c;
+
+	switch (side) {
+	case PS_SUBHEAD:
+		return (s->code);
+	case PS_COMMITMENTS:
+		c = chart_commitments(&e->chart, s->code);
+		return (c != NULL ? c->code : NULL);
+	case PS_PAYMENTS:
+		return ("PAYMENTS");
+	case PS_REFUNDS:
+		return ("REFUNDS");
+	}
+	return (NULL);
 }
 
 /*
@@ -2096,13 +2099,8 @@ funding_post(struct db *db, const struct actor *actor,
 	    opening ? "ledger.opening" : "ledger.injection", err))
 		return (0);
 	ok = 0;
-	if ((s = chart_find(&e.chart, code)) == NULL ||
-	    strcmp(s->kind, "subhead") != 0) {
-		app_err_set(err, APP_EINVAL, field, "\"%.40s\" is not a "
-		    "subhead of the ledger (see GET /api/v1/ledger/accounts)",
-		    code);
+	if ((s = subhead_find(&e.chart, code, field, err)) == NULL)
 		goto out;
-	}
 	if (!opening && !s->in_fund) {
 		app_err_set(err, APP_EINVAL, field, "injections go to a "
 		    "subhead of the Fund (Head 111); %s is not one", s->code);
@@ -2122,8 +2120,7 @@ funding_post(struct db *db, const struct actor *actor,
 	 * approval, outside the Head 184 subhead of this chart.
 	 */
 	if (!entry_line(&e, "GRA", -f->amount, 0, err) ||
-	    (!opening && (!entry_line(&e, "H184-ITF", f->amount, 0, err) ||
-	    !entry_line(&e, "H184-ITF", -f->amount, 0, err))) ||
+	    (!opening && !entry_h184(&e, f->amount, err)) ||
 	    !entry_line(&e, s->code, f->amount, 0, err))
 		goto out;
 	ok = post_entry(db, actor, &e, entry_id, err);
@@ -2273,6 +2270,22 @@ cmp_i64(const void *a, const void *b)
 	return (x < y ? -1 : x > y);
 }
 
+/* The first row of sql's counts into out[0], out[1], ... (NULL-ended). */
+static int
+verify_row(struct db *db, const char *sql, int64_t *const *out,
+    struct app_err *err)
+{
+	PGresult	*res;
+	int		 i;
+
+	if ((res = db_query(db, sql, NULL, err)) == NULL)
+		return (0);
+	for (i = 0; out[i] != NULL; i++)
+		*out[i] = db_i64(res, 0, i);
+	PQclear(res);
+	return (1);
+}
+
 static int
 tx_fn(struct db *db, void *arg, struct app_err *err)
 {
@@ -2286,18 +2299,9 @@ tx_fn(struct db *db, void *arg, struct app_err *err)
 	case OP_TRANSFER:
 		return (ledger_transfer(db, a->actor, a->transfer, a->out,
 		    err));
-	case OP_COMMIT:
-		return (ledger_commit(db, a->actor, a->id, a->amount,
+	case OP_PROJECT:
+		return (project_post(db, a->actor, a->pop, a->id, a->amount,
 		    a->subhead, a->value_date, a->text, a->out, err));
-	case OP_RELEASE:
-		return (ledger_release(db, a->actor, a->id, a->amount,
-		    a->value_date, a->text, a->out, err));
-	case OP_PAY:
-		return (ledger_pay(db, a->actor, a->id, a->amount,
-		    a->value_date, a->text, a->out, err));
-	case OP_REFUND:
-		return (ledger_refund(db, a->actor, a->id, a->amount,
-		    a->value_date, a->text, a->out, err));
 	case OP_REVERSE:
 		return (ledger_reverse(db, a->actor, a->id, a->text,
 		    a->value_date, a->out, err));
@@ -2314,6 +2318,20 @@ static int
 tx_run(struct db *db, struct txargs *a, struct app_err *err)
 {
 	return (db_tx_run(db, DB_READ_COMMITTED, tx_fn, a, err));
+}
+
+/* project_post() of projops[po] in a transaction of its own. */
+static int
+project_tx(struct db *db, const struct actor *actor, int po, int64_t project,
+    cents_t amount, const char *subhead, int value_date, const char *text,
+    int64_t *id, struct app_err *err)
+{
+	struct txargs	a = { .op = OP_PROJECT, .actor = actor,
+			    .pop = &projops[po], .id = project,
+			    .amount = amount, .subhead = subhead,
+			    .value_date = value_date, .text = text, .out = id };
+
+	return (tx_run(db, &a, err));
 }
 
 static int
@@ -2338,6 +2356,20 @@ json_only(const json_t *in, const char *const *keys, struct app_err *err)
 	return (1);
 }
 
+/* in's key in *v: NULL if absent or null, APP_EINVAL if also required. */
+static int
+json_field(const json_t *in, const char *key, int required, const json_t **v,
+    struct app_err *err)
+{
+	if ((*v = json_object_get(in, key)) != NULL && !json_is_null(*v))
+		return (1);
+	*v = NULL;
+	if (required)
+		return (app_err_set(err, APP_EINVAL, key, "%s is required",
+		    key));
+	return (1);
+}
+
 static int
 json_str(const json_t *in, const char *key, char *buf, size_t len,
     int required, struct app_err *err)
@@ -2345,12 +2377,10 @@ json_str(const json_t *in, const char *key, char *buf, size_t len,
 	const json_t	*v;
 
 	buf[0] = '\0';
-	if ((v = json_object_get(in, key)) == NULL || json_is_null(v)) {
-		if (required)
-			return (app_err_set(err, APP_EINVAL, key, "%s is "
-			    "required", key));
+	if (!json_field(in, key, required, &v, err))
+		return (0);
+	if (v == NULL)
 		return (1);
-	}
 	if (!json_is_string(v))
 		return (app_err_set(err, APP_EBADREQ, key, "%s must be a "
 		    "string", key));
@@ -2373,12 +2403,10 @@ json_amount(const json_t *in, const char *key, cents_t *out, int required,
 {
 	const json_t	*v;
 
-	if ((v = json_object_get(in, key)) == NULL || json_is_null(v)) {
-		if (required)
-			return (app_err_set(err, APP_EINVAL, key, "%s is "
-			    "required", key));
+	if (!json_field(in, key, required, &v, err))
+		return (0);
+	if (v == NULL)
 		return (1);
-	}
 	if (!json_is_integer(v))
 		return (app_err_set(err, APP_EBADREQ, key, "%s must be a JSON "
 		    "integer number of cents", key));
@@ -2392,12 +2420,10 @@ json_day(const json_t *in, const char *key, int *out, int required,
 {
 	const json_t	*v;
 
-	if ((v = json_object_get(in, key)) == NULL || json_is_null(v)) {
-		if (required)
-			return (app_err_set(err, APP_EINVAL, key, "%s is "
-			    "required", key));
+	if (!json_field(in, key, required, &v, err))
+		return (0);
+	if (v == NULL)
 		return (1);
-	}
 	if (!json_is_string(v))
 		return (app_err_set(err, APP_EBADREQ, key, "%s must be a "
 		    "string YYYY-MM-DD", key));

@@ -240,6 +240,14 @@ static int64_t	gcd64(int64_t, int64_t);
 static int	load_json(struct db *, const char *, const struct db_params *,
 		    json_t **, struct app_err *);
 static void	reader_actor(struct actor *);
+static int	run_tx(struct db *, const struct scheme_set *,
+		    const struct actor *, int64_t, const json_t *,
+		    int (*)(struct db *, void *, struct app_err *),
+		    struct panels_tx *, struct app_err *);
+static int	member_tx(struct db *, const struct scheme_set *,
+		    const struct actor *, int64_t, const json_t *, const char *,
+		    int (*)(struct db *, void *, struct app_err *), json_t **,
+		    struct app_err *);
 static int	meeting_load(struct db *, const struct actor *, int64_t, int,
 		    struct meeting *, struct app_err *);
 static int	meeting_may_read(const struct actor *, const struct meeting *,
@@ -595,6 +603,43 @@ panels_not_own_org(const struct actor *actor, const struct application *app,
 	return (1);
 }
 
+/* fn in a transaction of its own, on *a filled from the arguments. */
+static int
+run_tx(struct db *db, const struct scheme_set *schemes,
+    const struct actor *actor, int64_t id, const json_t *body,
+    int (*fn)(struct db *, void *, struct app_err *), struct panels_tx *a,
+    struct app_err *err)
+{
+	memset(a, 0, sizeof(*a));
+	a->schemes = schemes;
+	a->actor = actor;
+	a->id = id;
+	a->body = body;
+	return (db_tx_run(db, DB_READ_COMMITTED, fn, a, err));
+}
+
+/*
+ * A panel member's own act on application app_id (what they do, for the
+ * refusal): fn in a transaction of its own; *out is what fn built.
+ */
+static int
+member_tx(struct db *db, const struct scheme_set *schemes,
+    const struct actor *actor, int64_t app_id, const json_t *body,
+    const char *what, int (*fn)(struct db *, void *, struct app_err *),
+    json_t **out, struct app_err *err)
+{
+	struct panels_tx	a;
+
+	*out = NULL;
+	if (!actor_has(actor, ROLE_PANEL))
+		return (app_err_set(err, APP_EFORBIDDEN, NULL,
+		    "only panel members %s", what));
+	if (!run_tx(db, schemes, actor, app_id, body, fn, &a, err))
+		return (0);
+	*out = a.out;
+	return (1);
+}
+
 static const struct scheme *
 scheme_of(const struct scheme_set *schemes, const char *code,
     struct app_err *err)
@@ -619,13 +664,8 @@ panels_create(struct db *db, const struct scheme_set *schemes,
 	struct panels_tx	a;
 
 	*out = NULL;
-	if (!panels_officer_only(actor, "set up panels", err))
-		return (0);
-	memset(&a, 0, sizeof(a));
-	a.schemes = schemes;
-	a.actor = actor;
-	a.body = body;
-	if (!db_tx_run(db, DB_READ_COMMITTED, create_tx, &a, err))
+	if (!panels_officer_only(actor, "set up panels", err) ||
+	    !run_tx(db, schemes, actor, 0, body, create_tx, &a, err))
 		return (0);
 	return (panels_get_json(db, actor, a.id, out, err));
 }
@@ -774,13 +814,8 @@ panels_member_appoint(struct db *db, const struct actor *actor,
 
 	*out = NULL;
 	*created = 0;
-	if (!panels_officer_only(actor, "appoint panel members", err))
-		return (0);
-	memset(&a, 0, sizeof(a));
-	a.actor = actor;
-	a.id = panel_id;
-	a.body = body;
-	if (!db_tx_run(db, DB_READ_COMMITTED, appoint_tx, &a, err))
+	if (!panels_officer_only(actor, "appoint panel members", err) ||
+	    !run_tx(db, NULL, actor, panel_id, body, appoint_tx, &a, err))
 		return (0);
 	*created = a.created;
 	return (panels_get_json(db, actor, panel_id, out, err));
@@ -954,12 +989,8 @@ panels_meeting_create(struct db *db, const struct actor *actor,
 	struct panels_tx	a;
 
 	*out = NULL;
-	if (!panels_officer_only(actor, "arrange panel meetings", err))
-		return (0);
-	memset(&a, 0, sizeof(a));
-	a.actor = actor;
-	a.body = body;
-	if (!db_tx_run(db, DB_READ_COMMITTED, meeting_create_tx, &a, err))
+	if (!panels_officer_only(actor, "arrange panel meetings", err) ||
+	    !run_tx(db, NULL, actor, 0, body, meeting_create_tx, &a, err))
 		return (0);
 	return (panels_meeting_get_json(db, actor, a.id, out, err));
 }
@@ -1207,13 +1238,8 @@ panels_agenda_add(struct db *db, const struct actor *actor, int64_t id,
 	struct panels_tx	a;
 
 	*out = NULL;
-	if (!panels_officer_only(actor, "set meeting agendas", err))
-		return (0);
-	memset(&a, 0, sizeof(a));
-	a.actor = actor;
-	a.id = id;
-	a.body = body;
-	if (!db_tx_run(db, DB_READ_COMMITTED, agenda_tx, &a, err))
+	if (!panels_officer_only(actor, "set meeting agendas", err) ||
+	    !run_tx(db, NULL, actor, id, body, agenda_tx, &a, err))
 		return (0);
 	return (panels_agenda_json(db, actor, id, out, err));
 }
@@ -1400,20 +1426,8 @@ int
 panels_declare(struct db *db, const struct actor *actor, int64_t app_id,
     const json_t *body, json_t **out, struct app_err *err)
 {
-	struct panels_tx	a;
-
-	*out = NULL;
-	if (!actor_has(actor, ROLE_PANEL))
-		return (app_err_set(err, APP_EFORBIDDEN, NULL,
-		    "only panel members declare conflicts of interest"));
-	memset(&a, 0, sizeof(a));
-	a.actor = actor;
-	a.id = app_id;
-	a.body = body;
-	if (!db_tx_run(db, DB_READ_COMMITTED, declare_tx, &a, err))
-		return (0);
-	*out = a.out;
-	return (1);
+	return (member_tx(db, NULL, actor, app_id, body, "declare conflicts "
+	    "of interest", declare_tx, out, err));
 }
 
 static int
@@ -1608,21 +1622,8 @@ panels_score(struct db *db, const struct scheme_set *schemes,
     const struct actor *actor, int64_t app_id, const json_t *body,
     json_t **out, struct app_err *err)
 {
-	struct panels_tx	a;
-
-	*out = NULL;
-	if (!actor_has(actor, ROLE_PANEL))
-		return (app_err_set(err, APP_EFORBIDDEN, NULL,
-		    "only panel members score applications"));
-	memset(&a, 0, sizeof(a));
-	a.schemes = schemes;
-	a.actor = actor;
-	a.id = app_id;
-	a.body = body;
-	if (!db_tx_run(db, DB_READ_COMMITTED, score_tx, &a, err))
-		return (0);
-	*out = a.out;
-	return (1);
+	return (member_tx(db, schemes, actor, app_id, body, "score "
+	    "applications", score_tx, out, err));
 }
 
 static int

@@ -169,8 +169,12 @@ struct pay_tx {
 	int				 replayed;
 };
 
-static int	by_key(struct db *, const struct payment_request *, int64_t *,
-		    struct app_err *);
+static int	by_key(struct db *, struct pay_tx *, struct app_err *);
+static int	insert_tx(struct db *, struct pay_tx *, const char *, int64_t,
+		    const char *, int64_t, cents_t, struct app_err *);
+static int	run_tx(struct db *, const struct actor *, int64_t,
+		    const char *, int (*)(struct db *, void *,
+		    struct app_err *), json_t **, struct app_err *);
 static int	list_params(const struct actor *, const struct payment_filter *,
 		    struct db_params *, struct app_err *);
 static int	prepare_tx(struct db *, void *, struct app_err *);
@@ -340,35 +344,73 @@ payments_request_from_json(const json_t *body, const char *header_key,
 }
 
 /*
- * The payment already made with req's key: *id 0 if none; the same key
- * with another body is APP_ECONFLICT.
+ * The payment already made with t->req's key: t->id and t->replayed 0 if
+ * none; the same key with another body is APP_ECONFLICT.
  */
 static int
-by_key(struct db *db, const struct payment_request *req, int64_t *id,
-    struct app_err *err)
+by_key(struct db *db, struct pay_tx *t, struct app_err *err)
 {
 	struct db_params	 p;
 	PGresult		*res;
 	int			 same;
 
-	*id = 0;
+	t->id = 0;
+	t->replayed = 0;
 	db_params_init(&p);
-	dbp_str(&p, req->key);
+	dbp_str(&p, t->req->key);
 	if ((res = db_query(db, SQL_BY_KEY, &p, err)) == NULL)
 		return (0);
 	if (PQntuples(res) == 1) {
-		*id = db_i64(res, 0, 0);
-		same = strcmp(db_str(res, 0, 1), req->hash) == 0;
+		t->id = db_i64(res, 0, 0);
+		same = strcmp(db_str(res, 0, 1), t->req->hash) == 0;
 		PQclear(res);
 		if (!same)
 			return (app_err_set(err, APP_ECONFLICT,
 			    "idempotency_key", "this idempotency key was used "
 			    "for payment %lld with a different request; use a "
-			    "new key for a new payment", (long long)*id));
+			    "new key for a new payment", (long long)t->id));
+		t->replayed = 1;
 		return (1);
 	}
 	PQclear(res);
 	return (1);
+}
+
+/*
+ * The prepared payment of t->req: its row (sql inserts it on the tranche
+ * or the claim, ref_key ref_id) and its audit row; t->id is its id.
+ */
+static int
+insert_tx(struct db *db, struct pay_tx *t, const char *sql,
+    int64_t project_id, const char *ref_key, int64_t ref_id, cents_t amount,
+    struct app_err *err)
+{
+	const struct payment_request	*req = t->req;
+	struct db_params		 p;
+	PGresult			*res;
+	json_t				*a;
+	int				 ok;
+
+	db_params_init(&p);
+	dbp_i64(&p, project_id);
+	dbp_i64(&p, ref_id);
+	dbp_i64(&p, amount);
+	dbp_str(&p, req->key);
+	dbp_str(&p, req->hash);
+	dbp_str(&p, req->note);
+	dbp_i64(&p, t->actor->user_id);
+	if ((res = db_query(db, sql, &p, err)) == NULL)
+		return (0);
+	t->id = db_i64(res, 0, 0);
+	PQclear(res);
+	a = json_pack("{s:I,s:s,s:I,s:I,s:I,s:s}", "id", (json_int_t)t->id,
+	    "status", "prepared", "project_id", (json_int_t)project_id,
+	    ref_key, (json_int_t)ref_id, "amount_cents", (json_int_t)amount,
+	    "idempotency_key", req->key);
+	ok = audit_write_id(db, t->actor, "payment.prepare", "payment", t->id,
+	    NULL, a, req->note, err);
+	json_decref(a);
+	return (ok);
 }
 
 static int
@@ -397,10 +439,9 @@ prepare_tx(struct db *db, void *arg, struct app_err *err)
 	struct project			 pr;
 	struct db_params		 p;
 	PGresult			*res;
-	json_t				*a;
 	cents_t				 tranche, amount;
 	int64_t				 project_id, existing;
-	int				 unlocked, seq, ok;
+	int				 unlocked, seq;
 	char				 kind[16];
 
 	t->replayed = 0;
@@ -411,12 +452,10 @@ prepare_tx(struct db *db, void *arg, struct app_err *err)
 	if (t->actor->user_id <= 0)
 		return (app_err_set(err, APP_EFORBIDDEN, NULL,
 		    "a payment is prepared by a signed-in officer"));
-	if (!by_key(db, req, &t->id, err))
+	if (!by_key(db, t, err))
 		return (0);
-	if (t->id != 0) {
-		t->replayed = 1;
+	if (t->replayed)
 		return (1);
-	}
 	if (req->claim_id > 0)
 		return (prepare_claim_tx(db, t, err));
 	db_params_init(&p);
@@ -437,12 +476,10 @@ prepare_tx(struct db *db, void *arg, struct app_err *err)
 	if (!projects_load(db, t->actor, project_id, 1, &pr, err))
 		return (0);
 	/* A twin request may have committed while we waited for the lock. */
-	if (!by_key(db, req, &t->id, err))
+	if (!by_key(db, t, err))
 		return (0);
-	if (t->id != 0) {
-		t->replayed = 1;
+	if (t->replayed)
 		return (1);
-	}
 	if (!projects_payable_tx(db, &pr, err))
 		return (0);
 	db_params_init(&p);
@@ -487,26 +524,8 @@ prepare_tx(struct db *db, void *arg, struct app_err *err)
 		return (app_err_set(err, APP_EINVAL, "amount_cents",
 		    "amount_cents: %lld is above the unlocked amount of this "
 		    "tranche, %lld", (long long)amount, (long long)tranche));
-	db_params_init(&p);
-	dbp_i64(&p, project_id);
-	dbp_i64(&p, req->tranche_id);
-	dbp_i64(&p, amount);
-	dbp_str(&p, req->key);
-	dbp_str(&p, req->hash);
-	dbp_str(&p, req->note);
-	dbp_i64(&p, t->actor->user_id);
-	if ((res = db_query(db, SQL_INSERT, &p, err)) == NULL)
-		return (0);
-	t->id = db_i64(res, 0, 0);
-	PQclear(res);
-	a = json_pack("{s:I,s:s,s:I,s:I,s:I,s:s}", "id", (json_int_t)t->id,
-	    "status", "prepared", "project_id", (json_int_t)project_id,
-	    "tranche_id", (json_int_t)req->tranche_id, "amount_cents",
-	    (json_int_t)amount, "idempotency_key", req->key);
-	ok = audit_write_id(db, t->actor, "payment.prepare", "payment", t->id,
-	    NULL, a, req->note, err);
-	json_decref(a);
-	return (ok);
+	return (insert_tx(db, t, SQL_INSERT, project_id, "tranche_id",
+	    req->tranche_id, amount, err));
 }
 
 /*
@@ -521,10 +540,8 @@ prepare_claim_tx(struct db *db, struct pay_tx *t, struct app_err *err)
 	struct project			 pr;
 	struct db_params		 p;
 	PGresult			*res;
-	json_t				*a;
 	cents_t				 amount;
 	int64_t				 existing;
-	int				 ok;
 
 	if (!claims_ref_tx(db, req->claim_id, 0, &c, err))
 		return (0);
@@ -535,12 +552,10 @@ prepare_claim_tx(struct db *db, struct pay_tx *t, struct app_err *err)
 	if (!projects_load(db, t->actor, c.project_id, 1, &pr, err))
 		return (0);
 	/* A twin request may have committed while we waited for the lock. */
-	if (!by_key(db, req, &t->id, err))
+	if (!by_key(db, t, err))
 		return (0);
-	if (t->id != 0) {
-		t->replayed = 1;
+	if (t->replayed)
 		return (1);
-	}
 	if (!projects_payable_tx(db, &pr, err) ||
 	    !claims_ref_tx(db, req->claim_id, 1, &c, err))
 		return (0);
@@ -570,26 +585,8 @@ prepare_claim_tx(struct db *db, struct pay_tx *t, struct app_err *err)
 		    "amount_cents: %lld is above the payable amount of this "
 		    "claim, %lld", (long long)amount,
 		    (long long)c.payable_cents));
-	db_params_init(&p);
-	dbp_i64(&p, pr.id);
-	dbp_i64(&p, c.id);
-	dbp_i64(&p, amount);
-	dbp_str(&p, req->key);
-	dbp_str(&p, req->hash);
-	dbp_str(&p, req->note);
-	dbp_i64(&p, t->actor->user_id);
-	if ((res = db_query(db, SQL_INSERT_CLAIM, &p, err)) == NULL)
-		return (0);
-	t->id = db_i64(res, 0, 0);
-	PQclear(res);
-	a = json_pack("{s:I,s:s,s:I,s:I,s:I,s:s}", "id", (json_int_t)t->id,
-	    "status", "prepared", "project_id", (json_int_t)pr.id,
-	    "claim_id", (json_int_t)c.id, "amount_cents", (json_int_t)amount,
-	    "idempotency_key", req->key);
-	ok = audit_write_id(db, t->actor, "payment.prepare", "payment", t->id,
-	    NULL, a, req->note, err);
-	json_decref(a);
-	return (ok);
+	return (insert_tx(db, t, SQL_INSERT_CLAIM, pr.id, "claim_id", c.id,
+	    amount, err));
 }
 
 /* The payment already made with the key (after a unique violation). */
@@ -598,12 +595,11 @@ lookup_tx(struct db *db, void *arg, struct app_err *err)
 {
 	struct pay_tx	*t = arg;
 
-	if (!by_key(db, t->req, &t->id, err))
+	if (!by_key(db, t, err))
 		return (0);
-	if (t->id == 0)
+	if (!t->replayed)
 		return (app_err_set(err, APP_ECONFLICT, "idempotency_key",
 		    "a concurrent request interfered; try again"));
-	t->replayed = 1;
 	return (1);
 }
 
@@ -650,31 +646,9 @@ static int
 payment_project(struct db *db, const struct actor *actor, int64_t id,
     int lock, struct project *pr, struct app_err *err)
 {
-	struct db_params	 p;
-	PGresult		*res;
-	int64_t			 project_id;
-
-	db_params_init(&p);
-	dbp_i64(&p, id);
-	if ((res = db_query(db, SQL_PAYMENT_PROJECT, &p, err)) == NULL)
-		return (0);
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		if (!projects_is_staff(actor) &&
-		    !actor_has(actor, ROLE_APPLICANT))
-			return (app_err_set(err, APP_EFORBIDDEN, NULL,
-			    "your role does not give access to payments"));
-		return (app_err_set(err, APP_ENOTFOUND, "id",
-		    "no such payment"));
-	}
-	project_id = db_i64(res, 0, 0);
-	PQclear(res);
-	if (!projects_load(db, actor, project_id, lock, pr, err)) {
-		if (err->code == APP_ENOTFOUND)
-			snprintf(err->msg, sizeof(err->msg), "no such payment");
-		return (0);
-	}
-	return (1);
+	return (projects_load_by(db, actor, SQL_PAYMENT_PROJECT, id, lock,
+	    "payment", "your role does not give access to payments", pr,
+	    err));
 }
 
 /*
@@ -834,24 +808,10 @@ int
 payments_approve(struct db *db, const struct actor *actor, int64_t id,
     const char *note, json_t **out, struct app_err *err)
 {
-	struct pay_tx	t;
-	json_t		*o;
-	int		 ok;
-
 	*out = NULL;
-	o = json_pack("{s:s?}", "note", note);
-	ok = projects_json_text(o, "note", 0, PROJECT_TEXT_MAX, 1, &note, err);
-	if (ok) {
-		memset(&t, 0, sizeof(t));
-		t.actor = actor;
-		t.id = id;
-		t.text = note;
-		ok = db_tx_run(db, DB_READ_COMMITTED, approve_tx, &t, err);
-	}
-	json_decref(o);
-	if (!ok)
+	if (!projects_text_arg(note, "note", 0, PROJECT_TEXT_MAX, &note, err))
 		return (0);
-	return (load_payment(db, actor, id, out, err));
+	return (run_tx(db, actor, id, note, approve_tx, out, err));
 }
 
 static int
@@ -894,23 +854,26 @@ int
 payments_cancel(struct db *db, const struct actor *actor, int64_t id,
     const char *reason, json_t **out, struct app_err *err)
 {
-	struct pay_tx	t;
-	json_t		*o;
-	int		 ok;
-
 	*out = NULL;
-	o = json_pack("{s:s?}", "reason", reason);
-	ok = projects_json_text(o, "reason", 1, PROJECT_TEXT_MAX, 1, &reason,
-	    err);
-	if (ok) {
-		memset(&t, 0, sizeof(t));
-		t.actor = actor;
-		t.id = id;
-		t.text = reason;
-		ok = db_tx_run(db, DB_READ_COMMITTED, cancel_tx, &t, err);
-	}
-	json_decref(o);
-	if (!ok)
+	if (!projects_text_arg(reason, "reason", 1, PROJECT_TEXT_MAX, &reason,
+	    err))
+		return (0);
+	return (run_tx(db, actor, id, reason, cancel_tx, out, err));
+}
+
+/* fn on payment id with text, in a transaction; then the payment. */
+static int
+run_tx(struct db *db, const struct actor *actor, int64_t id,
+    const char *text, int (*fn)(struct db *, void *, struct app_err *),
+    json_t **out, struct app_err *err)
+{
+	struct pay_tx	t;
+
+	memset(&t, 0, sizeof(t));
+	t.actor = actor;
+	t.id = id;
+	t.text = text;
+	if (!db_tx_run(db, DB_READ_COMMITTED, fn, &t, err))
 		return (0);
 	return (load_payment(db, actor, id, out, err));
 }

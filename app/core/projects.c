@@ -535,6 +535,22 @@ projects_text_ok(const char *s, const char *field, long min, long max,
 }
 
 int
+projects_text_arg(const char *s, const char *key, long min, long max,
+    const char **out, struct app_err *err)
+{
+	json_t		*o;
+	const char	*v;
+	int		 ok;
+
+	/* Not UTF-8: json_pack() fails and the key is absent, as it was. */
+	o = json_pack("{s:s?}", key, s);
+	ok = projects_json_text(o, key, min, max, 1, &v, err);
+	json_decref(o);
+	*out = ok && v != NULL ? s : NULL;
+	return (ok);
+}
+
+int
 projects_json_cents(const json_t *obj, const char *key, int required,
     cents_t *out, int *present, struct app_err *err)
 {

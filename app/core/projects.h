@@ -448,6 +448,16 @@ int	projects_may_list(const struct actor *, struct app_err *);
 int	projects_load(struct db *, const struct actor *, int64_t id, int lock,
 	    struct project *, struct app_err *);
 /*
+ * projects_load() of the project of another table's row: sql takes the
+ * row's id as $1 and returns its project_id.  No such row, or a project
+ * actor may not see, is APP_ENOTFOUND "no such <what>"; with forbidden
+ * set, a role without access to projects is told that (APP_EFORBIDDEN)
+ * rather than that the row is missing.
+ */
+int	projects_load_by(struct db *, const struct actor *, const char *sql,
+	    int64_t id, int lock, const char *what, const char *forbidden,
+	    struct project *, struct app_err *);
+/*
  * May the project pay now?  APP_ESTATE naming the hold: not active
  * (suspended, unsigned, closed...), or a milestone report overdue (the
  * message gives the milestone and the days).
@@ -473,6 +483,13 @@ int	projects_json_text(const json_t *obj, const char *key, long min,
 /* A C string as projects_json_text() judges it (NULL is absent). */
 int	projects_text_ok(const char *s, const char *field, long min, long max,
 	    int multiline, struct app_err *);
+/*
+ * A note or reason argument as projects_json_text() judges it in a body
+ * {key: s}, lines allowed: *out is s, or NULL when s is NULL, empty or
+ * (optional, min 0) not UTF-8.
+ */
+int	projects_text_arg(const char *s, const char *key, long min, long max,
+	    const char **out, struct app_err *);
 /* A JSON integer member >= 0 (money); absent: *present 0. */
 int	projects_json_cents(const json_t *obj, const char *key, int required,
 	    cents_t *out, int *present, struct app_err *);

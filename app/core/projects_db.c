@@ -408,6 +408,13 @@ static int	move_application_signed(struct db *, const struct actor *,
 		    int64_t, const char *, struct app_err *);
 static int	run_get(struct db *, const struct actor *, int64_t,
 		    json_t **, struct app_err *);
+static int	run_tx(struct db *, const struct actor *, int64_t,
+		    const char *, const json_t *,
+		    int (*)(struct db *, void *, struct app_err *), json_t **,
+		    struct app_err *);
+static int	apply_tx(struct db *, const struct proj_tx *, const char *,
+		    const struct db_params *, const char *,
+		    const struct project *, const char *, struct app_err *);
 static int	schedule_tx(struct db *, void *, struct app_err *);
 static int	sign_tx(struct db *, void *, struct app_err *);
 static int	suspend_tx(struct db *, void *, struct app_err *);
@@ -478,6 +485,39 @@ projects_load(struct db *db, const struct actor *actor, int64_t id, int lock,
 	project_from_row(res, 0, p);
 	PQclear(res);
 	return (projects_may_read(actor, p->org_id, err));
+}
+
+int
+projects_load_by(struct db *db, const struct actor *actor, const char *sql,
+    int64_t id, int lock, const char *what, const char *forbidden,
+    struct project *pr, struct app_err *err)
+{
+	struct db_params	 p;
+	PGresult		*res;
+	int64_t			 project_id;
+
+	db_params_init(&p);
+	dbp_i64(&p, id);
+	if ((res = db_query(db, sql, &p, err)) == NULL)
+		return (0);
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		if (forbidden != NULL && !projects_is_staff(actor) &&
+		    !actor_has(actor, ROLE_APPLICANT))
+			return (app_err_set(err, APP_EFORBIDDEN, NULL, "%s",
+			    forbidden));
+		return (app_err_set(err, APP_ENOTFOUND, "id", "no such %s",
+		    what));
+	}
+	project_id = db_i64(res, 0, 0);
+	PQclear(res);
+	if (!projects_load(db, actor, project_id, lock, pr, err)) {
+		if (err->code == APP_ENOTFOUND)
+			snprintf(err->msg, sizeof(err->msg), "no such %s",
+			    what);
+		return (0);
+	}
+	return (1);
 }
 
 /* Re-read a project after a change (for the audit row). */
@@ -921,6 +961,44 @@ run_get(struct db *db, const struct actor *actor, int64_t id, json_t **out,
 	return (1);
 }
 
+/*
+ * fn in a transaction of its own with id, text and body as its proj_tx,
+ * then the project as run_get() shows it.
+ */
+static int
+run_tx(struct db *db, const struct actor *actor, int64_t id,
+    const char *text, const json_t *body,
+    int (*fn)(struct db *, void *, struct app_err *), json_t **out,
+    struct app_err *err)
+{
+	struct proj_tx	t;
+
+	memset(&t, 0, sizeof(t));
+	t.actor = actor;
+	t.id = id;
+	t.text = text;
+	t.body = body;
+	if (!db_tx_run(db, DB_READ_COMMITTED, fn, &t, err))
+		return (0);
+	return (run_get(db, actor, id, out, err));
+}
+
+/*
+ * The change of t's project: sql with p, then the audit row action from
+ * before to the project as it now is, with why.
+ */
+static int
+apply_tx(struct db *db, const struct proj_tx *t, const char *sql,
+    const struct db_params *p, const char *action,
+    const struct project *before, const char *why, struct app_err *err)
+{
+	struct project	after;
+
+	return (db_exec(db, sql, p, err) &&
+	    reload(db, t->actor, t->id, &after, err) &&
+	    audit_project(db, t->actor, action, before, &after, why, err));
+}
+
 int
 projects_get_json(struct db *db, const struct actor *actor, int64_t id,
     json_t **out, struct app_err *err)
@@ -1198,16 +1276,8 @@ int
 projects_schedule_set(struct db *db, const struct actor *actor, int64_t id,
     const json_t *body, json_t **out, struct app_err *err)
 {
-	struct proj_tx	t;
-
 	*out = NULL;
-	memset(&t, 0, sizeof(t));
-	t.actor = actor;
-	t.id = id;
-	t.body = body;
-	if (!db_tx_run(db, DB_READ_COMMITTED, schedule_tx, &t, err))
-		return (0);
-	return (run_get(db, actor, id, out, err));
+	return (run_tx(db, actor, id, NULL, body, schedule_tx, out, err));
 }
 
 /*
@@ -1283,18 +1353,10 @@ int
 projects_sign(struct db *db, const struct actor *actor, int64_t id,
     const char *note, json_t **out, struct app_err *err)
 {
-	struct proj_tx	t;
-
 	*out = NULL;
 	if (!projects_text_ok(note, "note", 0, PROJECT_NOTE_MAX, 1, err))
 		return (0);
-	memset(&t, 0, sizeof(t));
-	t.actor = actor;
-	t.id = id;
-	t.text = note;
-	if (!db_tx_run(db, DB_READ_COMMITTED, sign_tx, &t, err))
-		return (0);
-	return (run_get(db, actor, id, out, err));
+	return (run_tx(db, actor, id, note, NULL, sign_tx, out, err));
 }
 
 /*
@@ -1305,7 +1367,7 @@ static int
 suspend_tx(struct db *db, void *arg, struct app_err *err)
 {
 	struct proj_tx		*t = arg;
-	struct project		 before, after;
+	struct project		 before;
 	struct db_params	 p;
 	char			 en[PROJECT_TEXT_MAX + 300];
 	char			 zh[PROJECT_TEXT_MAX + 300];
@@ -1321,9 +1383,7 @@ suspend_tx(struct db *db, void *arg, struct app_err *err)
 	db_params_init(&p);
 	dbp_i64(&p, t->id);
 	dbp_str(&p, t->text);
-	if (!db_exec(db, SQL_SUSPEND, &p, err) ||
-	    !reload(db, t->actor, t->id, &after, err) ||
-	    !audit_project(db, t->actor, "project.suspend", &before, &after,
+	if (!apply_tx(db, t, SQL_SUSPEND, &p, "project.suspend", &before,
 	    t->text, err))
 		return (0);
 	snprintf(en, sizeof(en), "Payments to project %s are suspended "
@@ -1338,33 +1398,18 @@ int
 projects_suspend(struct db *db, const struct actor *actor, int64_t id,
     const char *reason, json_t **out, struct app_err *err)
 {
-	struct proj_tx	t;
-	json_t		*o;
-
 	*out = NULL;
-	o = json_pack("{s:s?}", "reason", reason);
-	if (!projects_json_text(o, "reason", 1, PROJECT_TEXT_MAX, 1, &reason,
-	    err)) {
-		json_decref(o);
+	if (!projects_text_arg(reason, "reason", 1, PROJECT_TEXT_MAX, &reason,
+	    err))
 		return (0);
-	}
-	memset(&t, 0, sizeof(t));
-	t.actor = actor;
-	t.id = id;
-	t.text = reason;
-	if (!db_tx_run(db, DB_READ_COMMITTED, suspend_tx, &t, err)) {
-		json_decref(o);
-		return (0);
-	}
-	json_decref(o);
-	return (run_get(db, actor, id, out, err));
+	return (run_tx(db, actor, id, reason, NULL, suspend_tx, out, err));
 }
 
 static int
 resume_tx(struct db *db, void *arg, struct app_err *err)
 {
 	struct proj_tx		*t = arg;
-	struct project		 before, after;
+	struct project		 before;
 	struct db_params	 p;
 	char			 en[300], zh[300];
 
@@ -1379,9 +1424,7 @@ resume_tx(struct db *db, void *arg, struct app_err *err)
 	db_params_init(&p);
 	dbp_i64(&p, t->id);
 	dbp_str(&p, "active");
-	if (!db_exec(db, SQL_SET_STATUS, &p, err) ||
-	    !reload(db, t->actor, t->id, &after, err) ||
-	    !audit_project(db, t->actor, "project.resume", &before, &after,
+	if (!apply_tx(db, t, SQL_SET_STATUS, &p, "project.resume", &before,
 	    t->text, err))
 		return (0);
 	snprintf(en, sizeof(en), "Project %s is resumed; payments may be made "
@@ -1396,25 +1439,17 @@ int
 projects_resume(struct db *db, const struct actor *actor, int64_t id,
     const char *note, json_t **out, struct app_err *err)
 {
-	struct proj_tx	t;
-
 	*out = NULL;
 	if (!projects_text_ok(note, "note", 0, PROJECT_TEXT_MAX, 1, err))
 		return (0);
-	memset(&t, 0, sizeof(t));
-	t.actor = actor;
-	t.id = id;
-	t.text = note;
-	if (!db_tx_run(db, DB_READ_COMMITTED, resume_tx, &t, err))
-		return (0);
-	return (run_get(db, actor, id, out, err));
+	return (run_tx(db, actor, id, note, NULL, resume_tx, out, err));
 }
 
 static int
 terminate_tx(struct db *db, void *arg, struct app_err *err)
 {
 	struct proj_tx		*t = arg;
-	struct project		 before, after;
+	struct project		 before;
 	struct ledger_project	 lp;
 	struct db_params	 p;
 	int64_t			 cancelled;
@@ -1441,9 +1476,7 @@ terminate_tx(struct db *db, void *arg, struct app_err *err)
 	db_params_init(&p);
 	dbp_i64(&p, t->id);
 	dbp_str(&p, t->text);
-	if (!db_exec(db, SQL_TERMINATE, &p, err) ||
-	    !reload(db, t->actor, t->id, &after, err) ||
-	    !audit_project(db, t->actor, "project.terminate", &before, &after,
+	if (!apply_tx(db, t, SQL_TERMINATE, &p, "project.terminate", &before,
 	    t->text, err))
 		return (0);
 	snprintf(en, sizeof(en), "Project %s is terminated; the remaining "
@@ -1458,25 +1491,11 @@ int
 projects_terminate(struct db *db, const struct actor *actor, int64_t id,
     const char *reason, json_t **out, struct app_err *err)
 {
-	struct proj_tx	t;
-	json_t		*o;
-	int		 ok;
-
 	*out = NULL;
-	o = json_pack("{s:s?}", "reason", reason);
-	ok = projects_json_text(o, "reason", 1, PROJECT_TEXT_MAX, 1, &reason,
-	    err);
-	if (ok) {
-		memset(&t, 0, sizeof(t));
-		t.actor = actor;
-		t.id = id;
-		t.text = reason;
-		ok = db_tx_run(db, DB_READ_COMMITTED, terminate_tx, &t, err);
-	}
-	json_decref(o);
-	if (!ok)
+	if (!projects_text_arg(reason, "reason", 1, PROJECT_TEXT_MAX, &reason,
+	    err))
 		return (0);
-	return (run_get(db, actor, id, out, err));
+	return (run_tx(db, actor, id, reason, NULL, terminate_tx, out, err));
 }
 
 /*
@@ -1487,7 +1506,7 @@ static int
 close_tx(struct db *db, void *arg, struct app_err *err)
 {
 	struct proj_tx		*t = arg;
-	struct project		 before, after;
+	struct project		 before;
 	struct project_surplus	 s;
 	struct ledger_project	 lp;
 	struct db_params	 p;
@@ -1541,9 +1560,7 @@ close_tx(struct db *db, void *arg, struct app_err *err)
 	dbp_i64(&p, s.share_cents);
 	dbp_i64(&p, s.surplus_cents);
 	dbp_i64(&p, s.refund_due_cents);
-	if (!db_exec(db, SQL_CLOSE, &p, err) ||
-	    !reload(db, t->actor, t->id, &after, err) ||
-	    !audit_project(db, t->actor, "project.close", &before, &after,
+	if (!apply_tx(db, t, SQL_CLOSE, &p, "project.close", &before,
 	    t->text, err))
 		return (0);
 	money_format(s.refund_due_cents, amt, sizeof(amt));
@@ -1569,18 +1586,10 @@ int
 projects_close(struct db *db, const struct actor *actor, int64_t id,
     const char *note, json_t **out, struct app_err *err)
 {
-	struct proj_tx	t;
-
 	*out = NULL;
 	if (!projects_text_ok(note, "note", 0, PROJECT_TEXT_MAX, 1, err))
 		return (0);
-	memset(&t, 0, sizeof(t));
-	t.actor = actor;
-	t.id = id;
-	t.text = note;
-	if (!db_tx_run(db, DB_READ_COMMITTED, close_tx, &t, err))
-		return (0);
-	return (run_get(db, actor, id, out, err));
+	return (run_tx(db, actor, id, note, NULL, close_tx, out, err));
 }
 
 static int
@@ -1589,7 +1598,7 @@ refund_tx(struct db *db, void *arg, struct app_err *err)
 	static const char *const keys[] = { "amount_cents", "reference",
 		NULL };
 	struct proj_tx		*t = arg;
-	struct project		 before, after;
+	struct project		 before;
 	struct db_params	 p;
 	PGresult		*res;
 	const char		*ref;
@@ -1634,9 +1643,7 @@ refund_tx(struct db *db, void *arg, struct app_err *err)
 	db_params_init(&p);
 	dbp_i64(&p, t->id);
 	dbp_i64(&p, amount);
-	return (db_exec(db, SQL_REFUND, &p, err) &&
-	    reload(db, t->actor, t->id, &after, err) &&
-	    audit_project(db, t->actor, "project.refund", &before, &after,
+	return (apply_tx(db, t, SQL_REFUND, &p, "project.refund", &before,
 	    ref, err));
 }
 
@@ -1644,16 +1651,8 @@ int
 projects_refund(struct db *db, const struct actor *actor, int64_t id,
     const json_t *body, json_t **out, struct app_err *err)
 {
-	struct proj_tx	t;
-
 	*out = NULL;
-	memset(&t, 0, sizeof(t));
-	t.actor = actor;
-	t.id = id;
-	t.body = body;
-	if (!db_tx_run(db, DB_READ_COMMITTED, refund_tx, &t, err))
-		return (0);
-	return (run_get(db, actor, id, out, err));
+	return (run_tx(db, actor, id, NULL, body, refund_tx, out, err));
 }
 
 /*
@@ -1668,7 +1667,7 @@ settle_tx(struct db *db, void *arg, struct app_err *err)
 	static const char *const keys[] = { "eligible_cost_cents",
 		"interest_cents", "note", NULL };
 	struct proj_tx		*t = arg;
-	struct project		 before, after;
+	struct project		 before;
 	struct project_surplus	 s;
 	struct ledger_project	 lp;
 	struct db_params	 p;
@@ -1725,9 +1724,7 @@ settle_tx(struct db *db, void *arg, struct app_err *err)
 	dbp_i64(&p, s.share_cents);
 	dbp_i64(&p, s.surplus_cents);
 	dbp_i64(&p, s.refund_due_cents);
-	if (!db_exec(db, SQL_SETTLE, &p, err) ||
-	    !reload(db, t->actor, t->id, &after, err) ||
-	    !audit_project(db, t->actor, "project.settle", &before, &after,
+	if (!apply_tx(db, t, SQL_SETTLE, &p, "project.settle", &before,
 	    note, err))
 		return (0);
 	money_format(s.refund_due_cents, amt, sizeof(amt));
@@ -1755,16 +1752,8 @@ int
 projects_settle_termination(struct db *db, const struct actor *actor,
     int64_t id, const json_t *body, json_t **out, struct app_err *err)
 {
-	struct proj_tx	t;
-
 	*out = NULL;
-	memset(&t, 0, sizeof(t));
-	t.actor = actor;
-	t.id = id;
-	t.body = body;
-	if (!db_tx_run(db, DB_READ_COMMITTED, settle_tx, &t, err))
-		return (0);
-	return (run_get(db, actor, id, out, err));
+	return (run_tx(db, actor, id, NULL, body, settle_tx, out, err));
 }
 
 /*

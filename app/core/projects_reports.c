@@ -376,27 +376,8 @@ static int
 report_project(struct db *db, const struct actor *actor, int64_t id,
     int lock, struct project *pr, struct app_err *err)
 {
-	struct db_params	 p;
-	PGresult		*res;
-	int64_t			 project_id;
-
-	db_params_init(&p);
-	dbp_i64(&p, id);
-	if ((res = db_query(db, SQL_REPORT_PROJECT, &p, err)) == NULL)
-		return (0);
-	if (PQntuples(res) != 1) {
-		PQclear(res);
-		return (app_err_set(err, APP_ENOTFOUND, "id",
-		    "no such report"));
-	}
-	project_id = db_i64(res, 0, 0);
-	PQclear(res);
-	if (!projects_load(db, actor, project_id, lock, pr, err)) {
-		if (err->code == APP_ENOTFOUND)
-			snprintf(err->msg, sizeof(err->msg), "no such report");
-		return (0);
-	}
-	return (1);
+	return (projects_load_by(db, actor, SQL_REPORT_PROJECT, id, lock,
+	    "report", NULL, pr, err));
 }
 
 static int
@@ -486,23 +467,17 @@ projects_report_review(struct db *db, const struct actor *actor,
     struct app_err *err)
 {
 	struct report_tx	 t;
-	json_t			*o;
-	int			 ok;
 
 	*out = NULL;
-	o = json_pack("{s:s?}", "note", note);
-	ok = projects_json_text(o, "note", accept ? 0 : 1, PROJECT_TEXT_MAX, 1,
-	    &note, err);
-	if (ok) {
-		memset(&t, 0, sizeof(t));
-		t.actor = actor;
-		t.id = report_id;
-		t.accept = accept;
-		t.note = note;
-		ok = db_tx_run(db, DB_READ_COMMITTED, review_tx, &t, err);
-	}
-	json_decref(o);
-	if (!ok)
+	if (!projects_text_arg(note, "note", accept ? 0 : 1, PROJECT_TEXT_MAX,
+	    &note, err))
+		return (0);
+	memset(&t, 0, sizeof(t));
+	t.actor = actor;
+	t.id = report_id;
+	t.accept = accept;
+	t.note = note;
+	if (!db_tx_run(db, DB_READ_COMMITTED, review_tx, &t, err))
 		return (0);
 	return (projects_report_get_json(db, actor, report_id, out, err));
 }

@@ -771,24 +771,18 @@ projects_variation_decide(struct db *db, const struct scheme_set *schemes,
     const char *note, json_t **out, struct app_err *err)
 {
 	struct var_tx	 t;
-	json_t		*o;
-	int		 ok;
 
 	*out = NULL;
-	o = json_pack("{s:s?}", "note", note);
-	ok = projects_json_text(o, "note", approve ? 0 : 1, PROJECT_TEXT_MAX,
-	    1, &note, err);
-	if (ok) {
-		memset(&t, 0, sizeof(t));
-		t.schemes = schemes;
-		t.actor = actor;
-		t.id = variation_id;
-		t.approve = approve;
-		t.note = note;
-		ok = db_tx_run(db, DB_READ_COMMITTED, decide_tx, &t, err);
-	}
-	json_decref(o);
-	if (!ok)
+	if (!projects_text_arg(note, "note", approve ? 0 : 1, PROJECT_TEXT_MAX,
+	    &note, err))
+		return (0);
+	memset(&t, 0, sizeof(t));
+	t.schemes = schemes;
+	t.actor = actor;
+	t.id = variation_id;
+	t.approve = approve;
+	t.note = note;
+	if (!db_tx_run(db, DB_READ_COMMITTED, decide_tx, &t, err))
 		return (0);
 	return (load_json(db, SQL_GET, variation_id, out, err));
 }

@@ -420,6 +420,59 @@ test_names(void **state)
 	assert_false(project_pattern_parse("weekly", &pt));
 }
 
+/*
+ * projects_text_arg() judges a note or reason as the handlers did by
+ * packing it into {key: s} for projects_json_text(): empty is absent, and
+ * text that is not UTF-8 is absent too (json_pack refuses it).
+ */
+static void
+test_text_arg(void **state)
+{
+	struct app_err	 err;
+	const char	*out, *s = "checked by the officer";
+	char		 big[PROJECT_TEXT_MAX + 2];
+
+	app_err_clear(&err);
+	assert_true(projects_text_arg(s, "note", 0, PROJECT_TEXT_MAX, &out,
+	    &err));
+	assert_ptr_equal(out, s);
+	out = s;
+	assert_true(projects_text_arg(NULL, "note", 0, PROJECT_TEXT_MAX,
+	    &out, &err));
+	assert_null(out);
+	out = s;
+	assert_true(projects_text_arg("", "note", 0, PROJECT_TEXT_MAX, &out,
+	    &err));
+	assert_null(out);
+	out = s;
+	assert_true(projects_text_arg("\xff\xfe", "note", 0, PROJECT_TEXT_MAX,
+	    &out, &err));
+	assert_null(out);
+	assert_true(projects_text_arg("line one\nline two", "note", 0,
+	    PROJECT_TEXT_MAX, &out, &err));
+	assert_non_null(out);
+
+	assert_false(projects_text_arg(NULL, "reason", 1, PROJECT_TEXT_MAX,
+	    &out, &err));
+	assert_int_equal(err.code, APP_EINVAL);
+	assert_string_equal(err.field, "reason");
+	assert_string_equal(err.msg, "reason: is required");
+	assert_false(projects_text_arg("\xff", "reason", 1, PROJECT_TEXT_MAX,
+	    &out, &err));
+	assert_string_equal(err.msg, "reason: is required");
+	assert_false(projects_text_arg("   ", "reason", 1, PROJECT_TEXT_MAX,
+	    &out, &err));
+	assert_int_equal(err.code, APP_EINVAL);
+	assert_false(projects_text_arg("a\001b", "reason", 1,
+	    PROJECT_TEXT_MAX, &out, &err));
+	assert_int_equal(err.code, APP_EINVAL);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_false(projects_text_arg(big, "reason", 1, PROJECT_TEXT_MAX,
+	    &out, &err));
+	assert_int_equal(err.code, APP_EINVAL);
+}
+
 int
 main(void)
 {
@@ -435,6 +488,7 @@ main(void)
 		cmocka_unit_test(test_payment_key_and_hash),
 		cmocka_unit_test(test_payment_request),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_text_arg),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
