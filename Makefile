@@ -19,6 +19,8 @@ HTTP_SRC	= $(wildcard app/http/*.c)
 CLI_SRC		= $(wildcard app/cli/*.c)
 UNIT_SRC	= $(wildcard tests/unit/test_*.c)
 DBTEST_SRC	= $(wildcard tests/db/test_*.c)
+# tests/db/dbtest.c: the private database, linked into each test_*.c
+DBTEST_LIB	= tests/db/dbtest.c
 
 CORE_OBJ	= $(CORE_SRC:%.c=$(BUILD)/%.o) $(REPORT_SRC:%.c=$(BUILD)/%.o)
 HTTP_OBJ	= $(HTTP_SRC:%.c=$(BUILD)/%.o)
@@ -54,9 +56,10 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ)
 
 # Core tests against a real database (scripts/test.sh runs them with
 # ITF_DATABASE_URL pointing at its private cluster).
-$(BUILD)/dbtests/%: tests/db/%.c $(CORE_OBJ)
+$(BUILD)/dbtests/%: tests/db/%.c $(DBTEST_LIB) tests/db/dbtest.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJ) $(LIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(DBTEST_LIB) $(CORE_OBJ) $(LIBS) \
+	    -lcmocka
 
 # The web UI: app/ui plus the npm libraries pinned in package-lock.json
 # (npm ci, no install scripts), copied into build/ui with the MANIFEST of

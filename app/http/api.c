@@ -24,6 +24,7 @@
 
 #include "api.h"
 #include "auth.h"
+#include "projects.h"
 
 /*
  * Debian's Kore 4.1 predates glibc 2.33's syscalls: without these the
@@ -326,6 +327,26 @@ api_signed_in(struct http_request *req, struct db **db, struct actor *actor,
 }
 
 int
+api_signed_in_id(struct http_request *req, const char *prefix,
+    struct db **db, struct actor *actor, int64_t *id, struct app_err *err)
+{
+	return (api_signed_in(req, db, actor, err) &&
+	    api_path_id(req, prefix, 0, id, err) &&
+	    api_query_only(req, NULL, err));
+}
+
+int
+api_signed_in_action(struct http_request *req, const char *prefix,
+    struct db **db, struct actor *actor, int64_t *id, char *action,
+    size_t len, json_t **in, struct app_err *err)
+{
+	*in = NULL;
+	return (api_signed_in_id(req, prefix, db, actor, id, err) &&
+	    api_path_seg(req, prefix, 1, action, len) != NULL &&
+	    api_json_body_opt(req, 1, in, err));
+}
+
+int
 api_read_one(struct http_request *req, const char *prefix, api_read_fn fn)
 {
 	struct app_err	 err;
@@ -338,11 +359,54 @@ api_read_one(struct http_request *req, const char *prefix, api_read_fn fn)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
 	out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, prefix, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err))
+	if (api_signed_in_id(req, prefix, &db, &actor, &id, &err))
 		fn(db, &actor, id, &out, &err);
 	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_write_one(struct http_request *req, int method, const char *allow,
+    const char *prefix, api_write_fn fn)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*in, *out;
+	int64_t		 id;
+
+	if (req->method != method)
+		return (api_method_not_allowed(req, allow));
+	app_err_clear(&err);
+	in = out = NULL;
+	if (api_signed_in_id(req, prefix, &db, &actor, &id, &err) &&
+	    api_json_body(req, &in, &err))
+		fn(db, &actor, id, in, &out, &err);
+	json_decref(in);
+	return (api_finish(req, 200, out, &err));
+}
+
+int
+api_json_only(const json_t *in, const char *const *allowed,
+    struct app_err *err)
+{
+	return (projects_json_only(in, allowed, "", err));
+}
+
+int
+api_json_str(const json_t *in, const char *key, const char **out,
+    struct app_err *err)
+{
+	json_t	*v;
+
+	*out = NULL;
+	v = json_object_get(in, key);
+	if (v == NULL || json_is_null(v))
+		return (1);
+	if (!json_is_string(v))
+		return (app_err_set(err, APP_EBADREQ, key, "%s: must be a "
+		    "string", key));
+	*out = json_string_value(v);
+	return (1);
 }
 
 int
@@ -517,6 +581,46 @@ api_query_only(struct http_request *req, const char *const *allowed,
 			return (app_err_set(err, APP_EBADREQ, qs.name[i],
 			    "unknown query parameter \"%.64s\"", qs.name[i]));
 		}
+	}
+	return (1);
+}
+
+int
+api_query_scheme(struct http_request *req, char *code, size_t len,
+    const char **scheme, struct app_err *err)
+{
+	const struct scheme	*s;
+	const char		*v;
+
+	if ((v = api_query(req, "scheme")) == NULL)
+		return (1);
+	if ((s = schemes_find(&api_schemes, v)) == NULL)
+		return (app_err_set(err, APP_EBADREQ, "scheme",
+		    "scheme: no scheme with code \"%.16s\"", v));
+	snprintf(code, len, "%s", s->code);
+	*scheme = code;
+	return (1);
+}
+
+int
+api_query_words(struct http_request *req, const char *name, size_t max,
+    api_word_fn fn, void *arg, struct app_err *err)
+{
+	const char	*v;
+	char		 buf[256], *p, *comma;
+
+	if ((v = api_query(req, name)) == NULL)
+		return (1);
+	if (max > sizeof(buf))
+		max = sizeof(buf);
+	if (snprintf(buf, max, "%s", v) >= (int)max)
+		return (app_err_set(err, APP_EBADREQ, name, "%s: too long",
+		    name));
+	for (p = buf; p != NULL; p = comma) {
+		if ((comma = strchr(p, ',')) != NULL)
+			*comma++ = '\0';
+		if (!fn(p, arg, err))
+			return (0);
 	}
 	return (1);
 }

@@ -36,6 +36,15 @@ int	api_json_body(struct http_request *, json_t **, struct app_err *);
 int	api_json_body_opt(struct http_request *, int optional, json_t **,
 	    struct app_err *);
 
+/*
+ * Refuse any member of the object in that is not in the NULL-terminated
+ * list (400 naming it; projects_json_only() with no prefix).
+ */
+int	api_json_only(const json_t *, const char *const *, struct app_err *);
+/* An optional string member of in: absent or null gives *out NULL. */
+int	api_json_str(const json_t *, const char *key, const char **out,
+	    struct app_err *);
+
 /* Reply with body (stolen, may be NULL for no body) and status. */
 int	api_reply(struct http_request *, int, json_t *);
 /* Reply with {"error":{"code","message","field"}} and the mapped status. */
@@ -54,6 +63,21 @@ const char	*api_query(struct http_request *, const char *name);
 /* Refuse any query parameter not in the NULL-terminated list. */
 int		 api_query_only(struct http_request *, const char *const *,
 		    struct app_err *);
+
+/*
+ * Query parameter "scheme", when present: the scheme's code copied into
+ * code (len bytes) and *scheme pointed at it; 400 for an unknown scheme.
+ */
+int		 api_query_scheme(struct http_request *, char *code, size_t len,
+		    const char **scheme, struct app_err *);
+/* One word of a list, for api_query_words(); sets err to refuse it. */
+typedef int	(*api_word_fn)(const char *, void *, struct app_err *);
+/*
+ * Query parameter name as comma-separated words, each given to fn with
+ * arg; 1 when absent, 400 when it has max (at most 256) bytes or more.
+ */
+int		 api_query_words(struct http_request *, const char *name,
+		    size_t max, api_word_fn, void *arg, struct app_err *);
 
 /*
  * The n-th segment of the path after prefix (0-based), copied into buf;
@@ -80,9 +104,32 @@ typedef int	(*api_read_fn)(struct db *, const struct actor *, int64_t,
  * query parameters; fn's JSON with 200, or its error.
  */
 int	api_read_one(struct http_request *, const char *prefix, api_read_fn);
+/* A core write to one record by id from a body, for api_write_one(). */
+typedef int	(*api_write_fn)(struct db *, const struct actor *, int64_t,
+		    const json_t *, json_t **, struct app_err *);
+/*
+ * method only (405 naming it, as allow): the session, the id in the path
+ * segment after prefix, no query parameters, a JSON object body; fn's
+ * JSON with 200, or its error.
+ */
+int	api_write_one(struct http_request *, int method, const char *allow,
+	    const char *prefix, api_write_fn);
 /* The worker's database and the session's actor (401 without one). */
 int	api_signed_in(struct http_request *, struct db **, struct actor *,
 	    struct app_err *);
+/*
+ * api_signed_in(), then the id in the path segment after prefix, then no
+ * query parameters: how most handlers of /prefix/{id}[/...] begin.
+ */
+int	api_signed_in_id(struct http_request *, const char *prefix,
+	    struct db **, struct actor *, int64_t *, struct app_err *);
+/*
+ * POST /prefix/{id}/{action}: api_signed_in_id(), the action segment
+ * (len bytes; the route names the actions) and the optional JSON body.
+ */
+int	api_signed_in_action(struct http_request *, const char *prefix,
+	    struct db **, struct actor *, int64_t *, char *action, size_t len,
+	    json_t **, struct app_err *);
 /*
  * Set (or, with an empty token and max_age 0, clear) the session cookie:
  * HttpOnly, SameSite=Strict, Path=/, Secure when TLS is on (session.c).

@@ -39,61 +39,15 @@ int	api_applications_withdraw(struct http_request *);
 int	api_applications_duplicates(struct http_request *);
 int	api_applications_by_reference(struct http_request *);
 
-static int	apps_keys_only(const json_t *, const char *const *,
-		    struct app_err *);
-static int	apps_opt_str(const json_t *, const char *, const char **,
-		    struct app_err *);
 static int	apps_query_id(const char *, const char *, int64_t *,
 		    struct app_err *);
 static int	apps_query_date(struct http_request *, const char *, int *,
 		    struct app_err *);
+static int	apps_status(const char *, void *, struct app_err *);
 static int	apps_filter(struct http_request *, struct application_filter *,
 		    char *, size_t, struct app_err *);
 static int	apps_list(struct http_request *);
 static int	apps_create(struct http_request *);
-static int	apps_action_id(struct http_request *, int64_t *,
-		    struct app_err *);
-
-/* Refuse any key of in not in allowed (400 naming it). */
-static int
-apps_keys_only(const json_t *in, const char *const *allowed,
-    struct app_err *err)
-{
-	const char	*key;
-	json_t		*v;
-	size_t		 i;
-	int		 ok;
-
-	json_object_foreach((json_t *)in, key, v) {
-		ok = 0;
-		for (i = 0; allowed[i] != NULL; i++) {
-			if (strcmp(allowed[i], key) == 0)
-				ok = 1;
-		}
-		if (!ok)
-			return (app_err_set(err, APP_EBADREQ, key,
-			    "unknown field \"%.60s\"", key));
-	}
-	return (1);
-}
-
-/* An optional string member (absent or null: *out NULL). */
-static int
-apps_opt_str(const json_t *in, const char *key, const char **out,
-    struct app_err *err)
-{
-	json_t	*v;
-
-	*out = NULL;
-	v = json_object_get(in, key);
-	if (v == NULL || json_is_null(v))
-		return (1);
-	if (!json_is_string(v))
-		return (app_err_set(err, APP_EBADREQ, key, "%s: must be a "
-		    "string", key));
-	*out = json_string_value(v);
-	return (1);
-}
 
 /* A positive int64 written in plain digits. */
 static int
@@ -127,6 +81,20 @@ apps_query_date(struct http_request *req, const char *name, int *day,
 	return (1);
 }
 
+/* One word of ?status= into the bits at arg. */
+static int
+apps_status(const char *word, void *arg, struct app_err *err)
+{
+	enum application_status	 st;
+	unsigned		*bits = arg;
+
+	if (!application_status_parse(word, &st))
+		return (app_err_set(err, APP_EBADREQ, "status",
+		    "status: \"%.30s\" is not a status", word));
+	*bits |= 1U << st;
+	return (1);
+}
+
 /* The list's query string into f (scheme code copied into code). */
 static int
 apps_filter(struct http_request *req, struct application_filter *f,
@@ -137,10 +105,7 @@ apps_filter(struct http_request *req, struct application_filter *f,
 		"submitted_to", "reference", "limit", "cursor", "format", "bom",
 		NULL
 	};
-	const struct scheme		*s;
-	enum application_status		 st;
 	const char			*v;
-	char				 buf[256], *p, *comma;
 	int64_t				 n;
 
 	memset(f, 0, sizeof(*f));
@@ -153,27 +118,11 @@ apps_filter(struct http_request *req, struct application_filter *f,
 	    f->submitted_from > f->submitted_to)
 		return (app_err_set(err, APP_EBADREQ, "submitted_to",
 		    "submitted_to: is before submitted_from"));
-	if ((v = api_query(req, "scheme")) != NULL) {
-		if ((s = schemes_find(&api_schemes, v)) == NULL)
-			return (app_err_set(err, APP_EBADREQ, "scheme",
-			    "scheme: no scheme with code \"%.16s\"", v));
-		snprintf(code, codelen, "%s", s->code);
-		f->scheme = code;
-	}
-	if ((v = api_query(req, "status")) != NULL) {
-		/* One status or several, comma-separated. */
-		if (snprintf(buf, sizeof(buf), "%s", v) >= (int)sizeof(buf))
-			return (app_err_set(err, APP_EBADREQ, "status",
-			    "status: too long"));
-		for (p = buf; p != NULL; p = comma) {
-			if ((comma = strchr(p, ',')) != NULL)
-				*comma++ = '\0';
-			if (!application_status_parse(p, &st))
-				return (app_err_set(err, APP_EBADREQ, "status",
-				    "status: \"%.30s\" is not a status", p));
-			f->statuses |= 1U << st;
-		}
-	}
+	/* The scheme; one status or several, comma-separated. */
+	if (!api_query_scheme(req, code, codelen, &f->scheme, err) ||
+	    !api_query_words(req, "status", 256, apps_status, &f->statuses,
+	    err))
+		return (0);
 	if ((v = api_query(req, "organisation")) != NULL &&
 	    !apps_query_id("organisation", v, &f->org_id, err))
 		return (0);
@@ -291,9 +240,7 @@ api_applications_one(struct http_request *req)
 		return (api_method_not_allowed(req, "GET, PATCH"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, APPS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err)) {
+	if (api_signed_in_id(req, APPS_PREFIX, &db, &actor, &id, &err)) {
 		if (req->method == HTTP_METHOD_GET)
 			applications_get_json(db, &actor, id, &out, &err);
 		else if (api_json_body_opt(req, 0, &in, &err))
@@ -302,14 +249,6 @@ api_applications_one(struct http_request *req)
 	}
 	json_decref(in);
 	return (api_finish(req, 200, out, &err));
-}
-
-/* The id of /api/v1/applications/{id}/<action>, for a POST. */
-static int
-apps_action_id(struct http_request *req, int64_t *id, struct app_err *err)
-{
-	return (api_path_id(req, APPS_PREFIX, 0, id, err) &&
-	    api_query_only(req, NULL, err));
 }
 
 int
@@ -326,10 +265,9 @@ api_applications_submit(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    apps_action_id(req, &id, &err) &&
+	if (api_signed_in_id(req, APPS_PREFIX, &db, &actor, &id, &err) &&
 	    api_json_body_opt(req, 1, &in, &err) &&
-	    apps_keys_only(in, allowed, &err))
+	    api_json_only(in, allowed, &err))
 		applications_submit(db, &api_schemes, &actor, id,
 		    application_today(), &out, &err);
 	json_decref(in);
@@ -353,12 +291,11 @@ api_applications_screen(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    apps_action_id(req, &id, &err) &&
+	if (api_signed_in_id(req, APPS_PREFIX, &db, &actor, &id, &err) &&
 	    api_json_body_opt(req, 0, &in, &err) &&
-	    apps_keys_only(in, allowed, &err) &&
-	    apps_opt_str(in, "decision", &decision, &err) &&
-	    apps_opt_str(in, "note", &note, &err))
+	    api_json_only(in, allowed, &err) &&
+	    api_json_str(in, "decision", &decision, &err) &&
+	    api_json_str(in, "note", &note, &err))
 		applications_screen(db, &api_schemes, &actor, id, decision,
 		    note, &out, &err);
 	json_decref(in);
@@ -380,11 +317,10 @@ api_applications_withdraw(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    apps_action_id(req, &id, &err) &&
+	if (api_signed_in_id(req, APPS_PREFIX, &db, &actor, &id, &err) &&
 	    api_json_body_opt(req, 1, &in, &err) &&
-	    apps_keys_only(in, allowed, &err) &&
-	    apps_opt_str(in, "reason", &reason, &err))
+	    api_json_only(in, allowed, &err) &&
+	    api_json_str(in, "reason", &reason, &err))
 		applications_withdraw(db, &api_schemes, &actor, id, reason,
 		    &out, &err);
 	json_decref(in);

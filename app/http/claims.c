@@ -33,7 +33,6 @@ int	api_claims_one(struct http_request *);
 int	api_claims_action(struct http_request *);
 int	api_projects_termination_cost(struct http_request *);
 
-
 int
 api_project_claims(struct http_request *req)
 {
@@ -49,9 +48,7 @@ api_project_claims(struct http_request *req)
 	post = req->method == HTTP_METHOD_POST;
 	app_err_clear(&err);
 	in = out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err)) {
+	if (api_signed_in_id(req, PROJECTS_PREFIX, &db, &actor, &id, &err)) {
 		if (!post)
 			claims_list_json(db, &actor, id, -1, &out, &err);
 		else if (api_json_body(req, &in, &err))
@@ -124,11 +121,8 @@ api_claims_action(struct http_request *req)
 	app_err_clear(&err);
 	in = out = NULL;
 	status = 200;
-	if (!api_signed_in(req, &db, &actor, &err) ||
-	    !api_path_id(req, CLAIMS_PREFIX, 0, &id, &err) ||
-	    !api_query_only(req, NULL, &err) ||
-	    api_path_seg(req, CLAIMS_PREFIX, 1, action, sizeof(action)) ==
-	    NULL || !api_json_body_opt(req, 1, &in, &err))
+	if (!api_signed_in_action(req, CLAIMS_PREFIX, &db, &actor, &id,
+	    action, sizeof(action), &in, &err))
 		goto out;
 	if (strcmp(action, "accept") == 0)
 		claims_review(db, &actor, id, 1, in, &out, &err);
@@ -147,21 +141,6 @@ out:
 int
 api_projects_termination_cost(struct http_request *req)
 {
-	struct app_err	 err;
-	struct actor	 actor;
-	struct db	*db;
-	json_t		*in, *out;
-	int64_t		 id;
-
-	if (req->method != HTTP_METHOD_POST)
-		return (api_method_not_allowed(req, "POST"));
-	app_err_clear(&err);
-	in = out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err) &&
-	    api_json_body(req, &in, &err))
-		projects_settle_termination(db, &actor, id, in, &out, &err);
-	json_decref(in);
-	return (api_finish(req, 200, out, &err));
+	return (api_write_one(req, HTTP_METHOD_POST, "POST", PROJECTS_PREFIX,
+	    projects_settle_termination));
 }

@@ -34,11 +34,30 @@ int	api_ledger_injections(struct http_request *);
 int	api_ledger_openings(struct http_request *);
 int	api_ledger_transfers(struct http_request *);
 
+/* A write of one entry from a JSON body, on record id (0: none). */
+typedef int		 (*ledger_write_fn)(struct db *, const struct actor *,
+			    int64_t, const json_t *, int64_t *,
+			    struct app_err *);
+
 static struct db	*ledger_session(struct http_request *, int,
 			    struct actor *, struct app_err *);
-static int		 ledger_funding(struct http_request *, int);
-static int		 ledger_created(struct http_request *, struct db *,
-			    const struct actor *, int64_t, struct app_err *);
+static struct db	*ledger_reader(struct http_request *,
+			    const char *const *, struct actor *,
+			    struct app_err *);
+static int		 ledger_post(struct http_request *, const char *,
+			    ledger_write_fn);
+static int		 ledger_reverse_write(struct db *,
+			    const struct actor *, int64_t, const json_t *,
+			    int64_t *, struct app_err *);
+static int		 ledger_inject_write(struct db *, const struct actor *,
+			    int64_t, const json_t *, int64_t *,
+			    struct app_err *);
+static int		 ledger_open_write(struct db *, const struct actor *,
+			    int64_t, const json_t *, int64_t *,
+			    struct app_err *);
+static int		 ledger_transfer_write(struct db *,
+			    const struct actor *, int64_t, const json_t *,
+			    int64_t *, struct app_err *);
 
 /* The database and the acting user, allowed to read (or write). */
 static struct db *
@@ -53,17 +72,47 @@ ledger_session(struct http_request *req, int write, struct actor *actor,
 	return (db);
 }
 
-/* 201 with the new entry, as GET /entries/{id} shows it. */
-static int
-ledger_created(struct http_request *req, struct db *db,
-    const struct actor *actor, int64_t id, struct app_err *err)
+/* A reader's database, the query limited to allowed (NULL: none). */
+static struct db *
+ledger_reader(struct http_request *req, const char *const *allowed,
+    struct actor *actor, struct app_err *err)
 {
-	json_t	*out;
+	struct db	*db;
 
-	out = NULL;
-	if (err->code == APP_OK)
-		ledger_entry_get(db, actor, id, &out, err);
-	return (api_finish(req, 201, out, err));
+	if ((db = ledger_session(req, 0, actor, err)) == NULL ||
+	    !api_query_only(req, allowed, err))
+		return (NULL);
+	return (db);
+}
+
+/*
+ * POST with a JSON body, by a writer, on the record whose id follows
+ * prefix (NULL: none): fn makes the entry; 201 with it, as GET
+ * /entries/{id} shows it.
+ */
+static int
+ledger_post(struct http_request *req, const char *prefix, ledger_write_fn fn)
+{
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*in, *out;
+	int64_t		 target, id;
+
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
+	app_err_clear(&err);
+	in = out = NULL;
+	target = id = 0;
+	if ((db = ledger_session(req, 1, &actor, &err)) == NULL ||
+	    (prefix != NULL && !api_path_id(req, prefix, 0, &target, &err)) ||
+	    !api_json_body(req, &in, &err))
+		return (api_error(req, &err));
+	fn(db, &actor, target, in, &id, &err);
+	json_decref(in);
+	if (err.code == APP_OK)
+		ledger_entry_get(db, &actor, id, &out, &err);
+	return (api_finish(req, 201, out, &err));
 }
 
 int
@@ -81,8 +130,7 @@ api_ledger_position(struct http_request *req)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
 	out = NULL;
-	if ((db = ledger_session(req, 0, &actor, &err)) == NULL ||
-	    !api_query_only(req, allowed, &err))
+	if ((db = ledger_reader(req, allowed, &actor, &err)) == NULL)
 		return (api_error(req, &err));
 	if ((on = api_query(req, "on")) == NULL)
 		day = date_today_hk();
@@ -107,8 +155,7 @@ api_ledger_accounts(struct http_request *req)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
 	out = NULL;
-	if ((db = ledger_session(req, 0, &actor, &err)) == NULL ||
-	    !api_query_only(req, NULL, &err))
+	if ((db = ledger_reader(req, NULL, &actor, &err)) == NULL)
 		return (api_error(req, &err));
 	ledger_accounts_list(db, &actor, &out, &err);
 	return (api_finish(req, 200, out, &err));
@@ -151,8 +198,7 @@ api_ledger_entries(struct http_request *req)
 	app_err_clear(&err);
 	out = NULL;
 	ledger_filter_init(&f);
-	if ((db = ledger_session(req, 0, &actor, &err)) == NULL ||
-	    !api_query_only(req, allowed, &err))
+	if ((db = ledger_reader(req, allowed, &actor, &err)) == NULL)
 		return (api_error(req, &err));
 	for (i = 0; filters[i] != NULL; i++) {
 		if ((v = api_query(req, filters[i])) != NULL &&
@@ -188,101 +234,74 @@ api_ledger_entry(struct http_request *req)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
 	out = NULL;
-	if ((db = ledger_session(req, 0, &actor, &err)) == NULL ||
-	    !api_query_only(req, NULL, &err) ||
+	if ((db = ledger_reader(req, NULL, &actor, &err)) == NULL ||
 	    !api_path_id(req, LEDGER_ENTRIES_PREFIX, 0, &id, &err))
 		return (api_error(req, &err));
 	ledger_entry_get(db, &actor, id, &out, &err);
 	return (api_finish(req, 200, out, &err));
 }
 
+static int
+ledger_reverse_write(struct db *db, const struct actor *actor, int64_t target,
+    const json_t *in, int64_t *id, struct app_err *err)
+{
+	char	reason[LEDGER_TEXT_MAX];
+	int	day;
+
+	return (ledger_reverse_from_json(in, reason, sizeof(reason), &day,
+	    err) && ledger_reverse_tx(db, actor, target, reason, day, id, err));
+}
+
 int
 api_ledger_reverse(struct http_request *req)
 {
-	struct app_err	 err;
-	struct actor	 actor;
-	struct db	*db;
-	json_t		*in;
-	char		 reason[LEDGER_TEXT_MAX];
-	int64_t		 id, rid;
-	int		 day;
-
-	if (req->method != HTTP_METHOD_POST)
-		return (api_method_not_allowed(req, "POST"));
-	app_err_clear(&err);
-	in = NULL;
-	rid = 0;
-	if ((db = ledger_session(req, 1, &actor, &err)) == NULL ||
-	    !api_path_id(req, LEDGER_ENTRIES_PREFIX, 0, &id, &err) ||
-	    !api_json_body(req, &in, &err))
-		return (api_error(req, &err));
-	if (ledger_reverse_from_json(in, reason, sizeof(reason), &day, &err))
-		ledger_reverse_tx(db, &actor, id, reason, day, &rid, &err);
-	json_decref(in);
-	return (ledger_created(req, db, &actor, rid, &err));
+	return (ledger_post(req, LEDGER_ENTRIES_PREFIX, ledger_reverse_write));
 }
 
-/* POST /injections and /openings share their body. */
 static int
-ledger_funding(struct http_request *req, int opening)
+ledger_inject_write(struct db *db, const struct actor *actor, int64_t target,
+    const json_t *in, int64_t *id, struct app_err *err)
 {
-	struct app_err		 err;
-	struct actor		 actor;
-	struct ledger_funding	 f;
-	struct db		*db;
-	json_t			*in;
-	int64_t			 id;
+	struct ledger_funding	f;
 
-	if (req->method != HTTP_METHOD_POST)
-		return (api_method_not_allowed(req, "POST"));
-	app_err_clear(&err);
-	in = NULL;
-	id = 0;
-	if ((db = ledger_session(req, 1, &actor, &err)) == NULL ||
-	    !api_json_body(req, &in, &err))
-		return (api_error(req, &err));
-	if (ledger_funding_from_json(in, opening, &f, &err)) {
-		if (opening)
-			ledger_open_tx(db, &actor, &f, &id, &err);
-		else
-			ledger_inject_tx(db, &actor, &f, &id, &err);
-	}
-	json_decref(in);
-	return (ledger_created(req, db, &actor, id, &err));
+	return (ledger_funding_from_json(in, 0, &f, err) &&
+	    ledger_inject_tx(db, actor, &f, id, err));
 }
 
 int
 api_ledger_injections(struct http_request *req)
 {
-	return (ledger_funding(req, 0));
+	return (ledger_post(req, NULL, ledger_inject_write));
+}
+
+static int
+ledger_open_write(struct db *db, const struct actor *actor, int64_t target,
+    const json_t *in, int64_t *id, struct app_err *err)
+{
+	struct ledger_funding	f;
+
+	return (ledger_funding_from_json(in, 1, &f, err) &&
+	    ledger_open_tx(db, actor, &f, id, err));
 }
 
 int
 api_ledger_openings(struct http_request *req)
 {
-	return (ledger_funding(req, 1));
+	return (ledger_post(req, NULL, ledger_open_write));
+}
+
+static int
+ledger_transfer_write(struct db *db, const struct actor *actor,
+    int64_t target, const json_t *in, int64_t *id, struct app_err *err)
+{
+	struct ledger_transfer	t;
+
+	return (ledger_transfer_from_json(in, &t, err) &&
+	    ledger_transfer_tx(db, actor, &t, id, err));
 }
 
 int
 api_ledger_transfers(struct http_request *req)
 {
-	struct app_err		 err;
-	struct actor		 actor;
-	struct ledger_transfer	 t;
-	struct db		*db;
-	json_t			*in;
-	int64_t			 id;
-
-	if (req->method != HTTP_METHOD_POST)
-		return (api_method_not_allowed(req, "POST"));
-	app_err_clear(&err);
-	in = NULL;
-	id = 0;
-	if ((db = ledger_session(req, 1, &actor, &err)) == NULL ||
-	    !api_json_body(req, &in, &err))
-		return (api_error(req, &err));
-	if (ledger_transfer_from_json(in, &t, &err))
-		ledger_transfer_tx(db, &actor, &t, &id, &err);
-	json_decref(in);
-	return (ledger_created(req, db, &actor, id, &err));
+	return (ledger_post(req, NULL, ledger_transfer_write));
 }

@@ -107,6 +107,8 @@ panels_act(struct http_request *req, panels_act_fn fn, int status)
 	json_t		*in, *out;
 	int64_t		 id;
 
+	if (req->method != HTTP_METHOD_POST)
+		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
 	if (api_path_id(req, APPLICATIONS_PREFIX, 0, &id, &err) &&
@@ -282,16 +284,12 @@ declare_act(struct db *db, const struct scheme_set *schemes,
 int
 api_applications_conflicts(struct http_request *req)
 {
-	if (req->method != HTTP_METHOD_POST)
-		return (api_method_not_allowed(req, "POST"));
 	return (panels_act(req, declare_act, 200));
 }
 
 int
 api_applications_scores(struct http_request *req)
 {
-	if (req->method != HTTP_METHOD_POST)
-		return (api_method_not_allowed(req, "POST"));
 	return (panels_act(req, panels_score, 200));
 }
 
@@ -312,15 +310,11 @@ api_applications_recommendation(struct http_request *req)
 int
 api_applications_partner(struct http_request *req)
 {
-	if (req->method != HTTP_METHOD_POST)
-		return (api_method_not_allowed(req, "POST"));
 	return (panels_act(req, decisions_partner_assessment, 201));
 }
 
 int
 api_applications_decision(struct http_request *req)
 {
-	if (req->method != HTTP_METHOD_POST)
-		return (api_method_not_allowed(req, "POST"));
 	return (panels_act(req, decisions_record, 201));
 }

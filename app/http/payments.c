@@ -22,7 +22,6 @@
 #include "auth.h"
 #include "export.h"
 #include "payments.h"
-#include "projects.h"
 
 #define PAYMENTS_PREFIX		"/api/v1/payments/"
 
@@ -158,7 +157,7 @@ api_payments_action(struct http_request *req)
 	struct app_err			 err;
 	struct actor			 actor;
 	struct db			*db;
-	json_t				*in, *out, *v;
+	json_t				*in, *out;
 	const char			*s, *key;
 	char				 action[16];
 	int64_t				 id;
@@ -168,30 +167,14 @@ api_payments_action(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (!api_signed_in(req, &db, &actor, &err) ||
-	    !api_path_id(req, PAYMENTS_PREFIX, 0, &id, &err) ||
-	    !api_query_only(req, NULL, &err) ||
-	    api_path_seg(req, PAYMENTS_PREFIX, 1, action, sizeof(action)) ==
-	    NULL)
-		goto out;
-	if (req->content_length == 0)
-		in = json_object();
-	else if (!api_json_body(req, &in, &err))
+	if (!api_signed_in_action(req, PAYMENTS_PREFIX, &db, &actor, &id,
+	    action, sizeof(action), &in, &err))
 		goto out;
 	approve = strcmp(action, "approve") == 0;
 	key = approve ? "note" : "reason";
-	if (!projects_json_only(in, approve ? note_keys : reason_keys, "",
-	    &err))
+	if (!api_json_only(in, approve ? note_keys : reason_keys, &err) ||
+	    !api_json_str(in, key, &s, &err))
 		goto out;
-	s = NULL;
-	if ((v = json_object_get(in, key)) != NULL && !json_is_null(v)) {
-		if (!json_is_string(v)) {
-			app_err_set(&err, APP_EBADREQ, key, "%s: must be a "
-			    "string", key);
-			goto out;
-		}
-		s = json_string_value(v);
-	}
 	if (approve)
 		payments_approve(db, &actor, id, s, &out, &err);
 	else

@@ -48,10 +48,16 @@ int	api_progress_report_review(struct http_request *);
 int	api_variation_decide(struct http_request *);
 int	v_itf_form(struct http_request *, const void *);
 
-static int	proj_keys(const json_t *, const char *const *,
-		    struct app_err *);
-static int	proj_str(const json_t *, const char *, const char **,
-		    struct app_err *);
+/* A decision on a report or a variation, for proj_decide(). */
+typedef int	(*proj_decide_fn)(struct db *, const struct actor *, int64_t,
+		    int, const char *, json_t **, struct app_err *);
+
+static int	proj_note(const json_t *, const char **, struct app_err *);
+static int	proj_status(const char *, void *, struct app_err *);
+static int	proj_decide(struct http_request *, const char *, const char *,
+		    proj_decide_fn);
+static int	proj_variation_decide(struct db *, const struct actor *,
+		    int64_t, int, const char *, json_t **, struct app_err *);
 static int	proj_filter(struct http_request *, struct project_filter *,
 		    char *, size_t, struct app_err *);
 static const char *proj_upload_dir(char *, size_t);
@@ -71,26 +77,27 @@ v_itf_form(struct http_request *req, const void *data)
 	return (KORE_RESULT_OK);
 }
 
+/* A body of at most {"note"}. */
 static int
-proj_keys(const json_t *in, const char *const *allowed, struct app_err *err)
+proj_note(const json_t *in, const char **note, struct app_err *err)
 {
-	return (projects_json_only(in, allowed, "", err));
+	static const char *const	 keys[] = { "note", NULL };
+
+	return (api_json_only(in, keys, err) &&
+	    api_json_str(in, "note", note, err));
 }
 
+/* One word of ?status= into the bits at arg. */
 static int
-proj_str(const json_t *in, const char *key, const char **out,
-    struct app_err *err)
+proj_status(const char *word, void *arg, struct app_err *err)
 {
-	const json_t	*v;
+	enum project_status	 st;
+	unsigned		*bits = arg;
 
-	*out = NULL;
-	v = json_object_get(in, key);
-	if (v == NULL || json_is_null(v))
-		return (1);
-	if (!json_is_string(v))
-		return (app_err_set(err, APP_EBADREQ, key, "%s: must be a "
-		    "string", key));
-	*out = json_string_value(v);
+	if (!project_status_parse(word, &st))
+		return (app_err_set(err, APP_EBADREQ, "status",
+		    "status: \"%.30s\" is not a project status", word));
+	*bits |= 1U << st;
 	return (1);
 }
 
@@ -114,38 +121,17 @@ proj_filter(struct http_request *req, struct project_filter *f, char *code,
 	static const char *const	 allowed[] = { "status", "scheme",
 		"organisation", "on_hold", "limit", "cursor", "format", "bom",
 		NULL };
-	const struct scheme		*s;
-	enum project_status		 st;
 	const char			*v;
-	char				 buf[256], *p, *comma;
 	int64_t				 n;
 
 	memset(f, 0, sizeof(*f));
 	f->on_hold = -1;
 	f->limit = PROJECT_LIST_DEFAULT;
-	if (!api_query_only(req, allowed, err))
+	if (!api_query_only(req, allowed, err) ||
+	    !api_query_scheme(req, code, codelen, &f->scheme, err) ||
+	    !api_query_words(req, "status", 256, proj_status, &f->statuses,
+	    err))
 		return (0);
-	if ((v = api_query(req, "scheme")) != NULL) {
-		if ((s = schemes_find(&api_schemes, v)) == NULL)
-			return (app_err_set(err, APP_EBADREQ, "scheme",
-			    "scheme: no scheme with code \"%.16s\"", v));
-		snprintf(code, codelen, "%s", s->code);
-		f->scheme = code;
-	}
-	if ((v = api_query(req, "status")) != NULL) {
-		if (snprintf(buf, sizeof(buf), "%s", v) >= (int)sizeof(buf))
-			return (app_err_set(err, APP_EBADREQ, "status",
-			    "status: too long"));
-		for (p = buf; p != NULL; p = comma) {
-			if ((comma = strchr(p, ',')) != NULL)
-				*comma++ = '\0';
-			if (!project_status_parse(p, &st))
-				return (app_err_set(err, APP_EBADREQ, "status",
-				    "status: \"%.30s\" is not a project status",
-				    p));
-			f->statuses |= 1U << st;
-		}
-	}
 	if ((v = api_query(req, "on_hold")) != NULL) {
 		if (strcmp(v, "true") == 0)
 			f->on_hold = 1;
@@ -226,30 +212,14 @@ api_projects_one(struct http_request *req)
 int
 api_projects_milestones(struct http_request *req)
 {
-	struct app_err	 err;
-	struct actor	 actor;
-	struct db	*db;
-	json_t		*in, *out;
-	int64_t		 id;
-
-	if (req->method != HTTP_METHOD_PUT)
-		return (api_method_not_allowed(req, "PUT"));
-	app_err_clear(&err);
-	in = out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err) &&
-	    api_json_body_opt(req, 0, &in, &err))
-		projects_schedule_set(db, &actor, id, in, &out, &err);
-	json_decref(in);
-	return (api_finish(req, 200, out, &err));
+	return (api_write_one(req, HTTP_METHOD_PUT, "PUT", PROJECTS_PREFIX,
+	    projects_schedule_set));
 }
 
 /* POST /projects/{id}/{sign,suspend,resume,terminate,close,refund}. */
 int
 api_projects_action(struct http_request *req)
 {
-	static const char *const	 note_keys[] = { "note", NULL };
 	static const char *const	 reason_keys[] = { "reason", NULL };
 	struct app_err			 err;
 	struct actor			 actor;
@@ -263,11 +233,8 @@ api_projects_action(struct http_request *req)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (!api_signed_in(req, &db, &actor, &err) ||
-	    !api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) ||
-	    !api_query_only(req, NULL, &err) ||
-	    api_path_seg(req, PROJECTS_PREFIX, 1, action, sizeof(action)) ==
-	    NULL || !api_json_body_opt(req, 1, &in, &err))
+	if (!api_signed_in_action(req, PROJECTS_PREFIX, &db, &actor, &id,
+	    action, sizeof(action), &in, &err))
 		goto out;
 	if (strcmp(action, "refund") == 0) {
 		projects_refund(db, &actor, id, in, &out, &err);
@@ -275,8 +242,8 @@ api_projects_action(struct http_request *req)
 	}
 	if (strcmp(action, "suspend") == 0 ||
 	    strcmp(action, "terminate") == 0) {
-		if (!proj_keys(in, reason_keys, &err) ||
-		    !proj_str(in, "reason", &s, &err))
+		if (!api_json_only(in, reason_keys, &err) ||
+		    !api_json_str(in, "reason", &s, &err))
 			goto out;
 		if (action[0] == 's')
 			projects_suspend(db, &actor, id, s, &out, &err);
@@ -284,7 +251,7 @@ api_projects_action(struct http_request *req)
 			projects_terminate(db, &actor, id, s, &out, &err);
 		goto out;
 	}
-	if (!proj_keys(in, note_keys, &err) || !proj_str(in, "note", &s, &err))
+	if (!proj_note(in, &s, &err))
 		goto out;
 	if (strcmp(action, "sign") == 0)
 		projects_sign(db, &actor, id, s, &out, &err);
@@ -465,9 +432,7 @@ api_projects_variations(struct http_request *req)
 		return (api_method_not_allowed(req, "GET, POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, PROJECTS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err)) {
+	if (api_signed_in_id(req, PROJECTS_PREFIX, &db, &actor, &id, &err)) {
 		if (req->method == HTTP_METHOD_GET)
 			projects_variations_list_json(db, &actor, id, &out,
 			    &err);
@@ -483,21 +448,7 @@ api_projects_variations(struct http_request *req)
 int
 api_progress_report(struct http_request *req)
 {
-	struct app_err	 err;
-	struct actor	 actor;
-	struct db	*db;
-	json_t		*out;
-	int64_t		 id;
-
-	if (req->method != HTTP_METHOD_GET)
-		return (api_method_not_allowed(req, "GET"));
-	app_err_clear(&err);
-	out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, REPORTS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err))
-		projects_report_get_json(db, &actor, id, &out, &err);
-	return (api_finish(req, 200, out, &err));
+	return (api_read_one(req, REPORTS_PREFIX, projects_report_get_json));
 }
 
 int
@@ -517,9 +468,7 @@ api_progress_report_file(struct http_request *req)
 	if (req->method != HTTP_METHOD_GET)
 		return (api_method_not_allowed(req, "GET"));
 	app_err_clear(&err);
-	if (!api_signed_in(req, &db, &actor, &err) ||
-	    !api_path_id(req, REPORTS_PREFIX, 0, &id, &err) ||
-	    !api_query_only(req, NULL, &err) ||
+	if (!api_signed_in_id(req, REPORTS_PREFIX, &db, &actor, &id, &err) ||
 	    !projects_report_file(db, &actor, proj_upload_dir(dir,
 	    sizeof(dir)), id, path, sizeof(path), type, sizeof(type), name,
 	    sizeof(name), &err))
@@ -551,58 +500,48 @@ api_progress_report_file(struct http_request *req)
 	return (KORE_RESULT_OK);
 }
 
-int
-api_progress_report_review(struct http_request *req)
+/* POST /prefix/{id}/{yes|no} {note?}: fn with yes or not. */
+static int
+proj_decide(struct http_request *req, const char *prefix, const char *yes,
+    proj_decide_fn fn)
 {
-	static const char *const	 keys[] = { "note", NULL };
-	struct app_err			 err;
-	struct actor			 actor;
-	struct db			*db;
-	json_t				*in, *out;
-	const char			*note;
-	char				 action[16];
-	int64_t				 id;
+	struct app_err	 err;
+	struct actor	 actor;
+	struct db	*db;
+	json_t		*in, *out;
+	const char	*note;
+	char		 action[16];
+	int64_t		 id;
 
 	if (req->method != HTTP_METHOD_POST)
 		return (api_method_not_allowed(req, "POST"));
 	app_err_clear(&err);
 	in = out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, REPORTS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err) &&
-	    api_path_seg(req, REPORTS_PREFIX, 1, action, sizeof(action)) !=
-	    NULL && api_json_body_opt(req, 1, &in, &err) &&
-	    proj_keys(in, keys, &err) && proj_str(in, "note", &note, &err))
-		projects_report_review(db, &actor, id,
-		    strcmp(action, "accept") == 0, note, &out, &err);
+	if (api_signed_in_action(req, prefix, &db, &actor, &id, action,
+	    sizeof(action), &in, &err) && proj_note(in, &note, &err))
+		fn(db, &actor, id, strcmp(action, yes) == 0, note, &out, &err);
 	json_decref(in);
 	return (api_finish(req, 200, out, &err));
 }
 
 int
+api_progress_report_review(struct http_request *req)
+{
+	return (proj_decide(req, REPORTS_PREFIX, "accept",
+	    projects_report_review));
+}
+
+static int
+proj_variation_decide(struct db *db, const struct actor *actor, int64_t id,
+    int approve, const char *note, json_t **out, struct app_err *err)
+{
+	return (projects_variation_decide(db, &api_schemes, actor, id,
+	    approve, note, out, err));
+}
+
+int
 api_variation_decide(struct http_request *req)
 {
-	static const char *const	 keys[] = { "note", NULL };
-	struct app_err			 err;
-	struct actor			 actor;
-	struct db			*db;
-	json_t				*in, *out;
-	const char			*note;
-	char				 action[16];
-	int64_t				 id;
-
-	if (req->method != HTTP_METHOD_POST)
-		return (api_method_not_allowed(req, "POST"));
-	app_err_clear(&err);
-	in = out = NULL;
-	if (api_signed_in(req, &db, &actor, &err) &&
-	    api_path_id(req, VARIATIONS_PREFIX, 0, &id, &err) &&
-	    api_query_only(req, NULL, &err) &&
-	    api_path_seg(req, VARIATIONS_PREFIX, 1, action, sizeof(action)) !=
-	    NULL && api_json_body_opt(req, 1, &in, &err) &&
-	    proj_keys(in, keys, &err) && proj_str(in, "note", &note, &err))
-		projects_variation_decide(db, &api_schemes, &actor, id,
-		    strcmp(action, "approve") == 0, note, &out, &err);
-	json_decref(in);
-	return (api_finish(req, 200, out, &err));
+	return (proj_decide(req, VARIATIONS_PREFIX, "approve",
+	    proj_variation_decide));
 }

@@ -17,8 +17,24 @@
 
 int	api_public_projects(struct http_request *);
 
+static int	public_status(const char *, void *, struct app_err *);
 static int	public_filter_parse(struct http_request *,
 		    struct public_filter *, char *, size_t, struct app_err *);
+
+/* One word of ?status= into the bits at arg. */
+static int
+public_status(const char *word, void *arg, struct app_err *err)
+{
+	enum public_status	 st;
+	unsigned		*bits = arg;
+
+	if (!public_status_parse(word, &st))
+		return (app_err_set(err, APP_EBADREQ, "status",
+		    "status: \"%.30s\" is not one of approved, ongoing, "
+		    "completed, terminated", word));
+	*bits |= 1U << st;
+	return (1);
+}
 
 static int
 public_filter_parse(struct http_request *req, struct public_filter *f,
@@ -26,10 +42,7 @@ public_filter_parse(struct http_request *req, struct public_filter *f,
 {
 	static const char *const	 allowed[] = { "q", "scheme",
 		"organisation", "year", "status", "limit", "cursor", NULL };
-	const struct scheme		*s;
-	enum public_status		 st;
 	const char			*v;
-	char				 buf[128], *p, *comma;
 	int64_t				 n;
 
 	memset(f, 0, sizeof(*f));
@@ -41,13 +54,8 @@ public_filter_parse(struct http_request *req, struct public_filter *f,
 			return (0);
 		f->q = v;
 	}
-	if ((v = api_query(req, "scheme")) != NULL) {
-		if ((s = schemes_find(&api_schemes, v)) == NULL)
-			return (app_err_set(err, APP_EBADREQ, "scheme",
-			    "scheme: no scheme with code \"%.16s\"", v));
-		snprintf(code, codelen, "%s", s->code);
-		f->scheme = code;
-	}
+	if (!api_query_scheme(req, code, codelen, &f->scheme, err))
+		return (0);
 	if ((v = api_query(req, "organisation")) != NULL &&
 	    !auth_parse_i64(v, 1, INT64_MAX, "organisation", &f->org_id, err))
 		return (0);
@@ -57,20 +65,9 @@ public_filter_parse(struct http_request *req, struct public_filter *f,
 			return (0);
 		f->year = (int)n;
 	}
-	if ((v = api_query(req, "status")) != NULL) {
-		if (snprintf(buf, sizeof(buf), "%s", v) >= (int)sizeof(buf))
-			return (app_err_set(err, APP_EBADREQ, "status",
-			    "status: too long"));
-		for (p = buf; p != NULL; p = comma) {
-			if ((comma = strchr(p, ',')) != NULL)
-				*comma++ = '\0';
-			if (!public_status_parse(p, &st))
-				return (app_err_set(err, APP_EBADREQ, "status",
-				    "status: \"%.30s\" is not one of approved, "
-				    "ongoing, completed, terminated", p));
-			f->statuses |= 1U << st;
-		}
-	}
+	if (!api_query_words(req, "status", 128, public_status, &f->statuses,
+	    err))
+		return (0);
 	if ((v = api_query(req, "cursor")) != NULL &&
 	    !auth_parse_i64(v, 1, INT64_MAX, "cursor", &f->before_id, err))
 		return (0);

@@ -32,18 +32,15 @@
 #include "ledger.h"
 #include "migrate.h"
 
+#include "dbtest.h"
+
 #define M(d)		MONEY_HKD(d)		/* whole HK dollars */
 #define MILLION(d)	MONEY_HKD((int64_t)(d) * 1000000)
 #define RACE_ROUNDS	25
 
-static char		 base_ci[900];
-static char		 test_ci[1024];
-static char		 dbname[64];
 static struct actor	 sys;
 
 static int	 day(int, int, int);
-static void	 conn(struct db *);
-static int64_t	 q64(struct db *, const char *);
 static cents_t	 bal(struct db *, const char *);
 static void	 counts(struct db *, int64_t *);
 static void	 funding(struct ledger_funding *, const char *, cents_t,
@@ -68,33 +65,6 @@ day(int y, int m, int d)
 	int	v;
 
 	assert_true(date_from_ymd(y, m, d, &v));
-	return (v);
-}
-
-/* A connection to the private database, as the service's role. */
-static void
-conn(struct db *db)
-{
-	struct app_err	err;
-
-	app_err_clear(&err);
-	if (!db_open(db, test_ci, &err) ||
-	    !db_set_role(db, "itf_app", &err))
-		fail_msg("connect: %s", err.msg);
-}
-
-static int64_t
-q64(struct db *db, const char *sql)
-{
-	struct app_err	 err;
-	PGresult	*res;
-	int64_t		 v;
-
-	app_err_clear(&err);
-	if ((res = db_query(db, sql, NULL, &err)) == NULL)
-		fail_msg("%s: %s", sql, err.msg);
-	v = db_i64(res, 0, 0);
-	PQclear(res);
 	return (v);
 }
 
@@ -123,9 +93,9 @@ bal(struct db *db, const char *code)
 static void
 counts(struct db *db, int64_t *c)
 {
-	c[0] = q64(db, "SELECT count(*) FROM ledger_entries");
-	c[1] = q64(db, "SELECT count(*) FROM ledger_postings");
-	c[2] = q64(db, "SELECT count(*) FROM audit_log");
+	c[0] = dbtest_q64(db, "SELECT count(*) FROM ledger_entries");
+	c[1] = dbtest_q64(db, "SELECT count(*) FROM ledger_postings");
+	c[2] = dbtest_q64(db, "SELECT count(*) FROM audit_log");
 }
 
 static void
@@ -228,7 +198,7 @@ test_scenario(void **state)
 	size_t			 i;
 	const int		 fcr = day(2021, 5, 28);
 
-	conn(&db);
+	dbtest_conn(&db);
 	/* Opening balances: earlier approvals (docs/ledger.md). */
 	funding(&f, "H111-090", MILLION(2000), "FC-2016-06-MRP",
 	    day(2016, 6, 1));
@@ -305,15 +275,15 @@ test_scenario(void **state)
 	assert_non_null(strstr(err.msg, "HK$45,000,000.00"));
 	transfer(&t, "H135-700-801", "H111-101", 0, "FCR(2021-22)22", fcr);
 	OK(ledger_transfer_tx(&db, &sys, &t, &id, &err));
-	assert_int_equal(q64(&db, "SELECT amount_cents FROM ledger_entries "
-	    "ORDER BY id DESC LIMIT 1"), MILLION(425));
+	assert_int_equal(dbtest_q64(&db, "SELECT amount_cents FROM "
+	    "ledger_entries ORDER BY id DESC LIMIT 1"), MILLION(425));
 	assert_int_equal(bal(&db, "H135-700-801"), 0);
 	assert_int_equal(bal(&db, "H135-700-801.COMMITTED"), 0);
 	assert_int_equal(bal(&db, "H111-101"), MILLION(4750 + 1770 + 1945 +
 	    380));
 	assert_int_equal(bal(&db, "H111-101.COMMITTED"), MILLION(270));
 	assert_int_equal(bal(&db, "H184-ITF"), 0);
-	assert_int_equal(q64(&db, "SELECT sum(amount_cents) FROM "
+	assert_int_equal(dbtest_q64(&db, "SELECT sum(amount_cents) FROM "
 	    "ledger_postings WHERE account = 'H184-ITF' AND amount_cents > 0"),
 	    MILLION(5175));
 	assert_int_equal(bal(&db, "GRA"), MILLION(2000 + 500 + 2000 + 4750));
@@ -404,7 +374,7 @@ test_refusals(void **state)
 	char			 want[160], b1[MONEY_FMT_MAX];
 	const int		 today = date_today_hk();
 
-	conn(&db);
+	dbtest_conn(&db);
 	funding(&f, "H111-101", M(1000), "FCR(2099-00)1", today);
 	OK(ledger_inject_tx(&db, &sys, &f, &id, &err));
 	avail = bal(&db, "H111-101");
@@ -569,7 +539,7 @@ test_in_caller_tx(void **state)
 	int64_t			 before[3], after[3], id;
 	cents_t			 avail;
 
-	conn(&db);
+	dbtest_conn(&db);
 	funding(&f, "H111-101", M(500), "FCR(2099-00)3", date_today_hk());
 	OK(ledger_inject_tx(&db, &sys, &f, &id, &err));
 	avail = bal(&db, "H111-101");
@@ -592,9 +562,9 @@ test_in_caller_tx(void **state)
 	assert_int_equal(after[1], before[1] + 2);
 	assert_int_equal(after[2], before[2] + 1);	/* one audit row */
 	assert_int_equal(bal(&db, "H111-101"), avail - M(200));
-	assert_int_equal(q64(&db, "SELECT count(*) FROM audit_log WHERE "
+	assert_int_equal(dbtest_q64(&db, "SELECT count(*) FROM audit_log WHERE "
 	    "action = 'ledger.commitment' AND record_type = 'ledger_entry'"),
-	    q64(&db, "SELECT count(*) FROM ledger_entries WHERE kind = "
+	    dbtest_q64(&db, "SELECT count(*) FROM ledger_entries WHERE kind = "
 	    "'commitment'"));
 	/* A refusal inside the caller's transaction leaves it usable. */
 	c.project = 8002;
@@ -671,9 +641,9 @@ test_race_last_capacity(void **state)
 	int			 round, i, wins, mode;
 	cents_t			 cap;
 
-	conn(&admin);
-	conn(&db[0]);
-	conn(&db[1]);
+	dbtest_conn(&admin);
+	dbtest_conn(&db[0]);
+	dbtest_conn(&db[1]);
 	project = 50000;
 	for (mode = 0; mode < 2; mode++) {
 		for (round = 0; round < RACE_ROUNDS; round++) {
@@ -765,8 +735,8 @@ test_race_waits(void **state)
 	int64_t			 id;
 	int			 ok;
 
-	conn(&db[0]);
-	conn(&db[1]);
+	dbtest_conn(&db[0]);
+	dbtest_conn(&db[1]);
 	funding(&f, "H111-112", M(1000), "FCR(2099-00)10", date_today_hk());
 	OK(ledger_open_tx(&db[0], &sys, &f, &id, &err));
 	memset(&h, 0, sizeof(h));
@@ -805,7 +775,7 @@ test_reversals(void **state)
 	cents_t			 a101, a090;
 	const int		 today = date_today_hk();
 
-	conn(&db);
+	dbtest_conn(&db);
 	funding(&f, "H111-090", M(300), "FCR(2099-00)20", today);
 	OK(ledger_open_tx(&db, &sys, &f, &inj, &err));
 	OK(ledger_commit_tx(&db, &sys, 70001, M(100), "H111-090",
@@ -913,7 +883,7 @@ test_db_guards(void **state)
 	int64_t		 before[3], after[3];
 	int		 i, ok;
 
-	conn(&db);
+	dbtest_conn(&db);
 	counts(&db, before);
 	for (i = 0; bad[i] != NULL; i++) {
 		app_err_clear(&err);
@@ -930,51 +900,12 @@ test_db_guards(void **state)
 	db_close(&db);
 }
 
-/*
- * A private database on the same server, migrated from migrations/.
- */
+/* A private database on the same server, migrated from migrations/. */
 static int
 setup_db(void **state)
 {
-	const char	*url, *root;
-	struct db	 admin, db;
-	struct app_err	 err;
-	char		 ci[1100], sql[128], dir[1024];
-	int		 applied;
-
-	if ((url = getenv("ITF_DATABASE_URL")) == NULL || *url == '\0' ||
-	    strstr(url, "://") != NULL) {
-		fprintf(stderr, "test_ledger: needs ITF_DATABASE_URL as "
-		    "key=value words (scripts/test.sh sets it)\n");
+	if (dbtest_create("test_ledger", "itf_ledger", NULL) != 0)
 		return (-1);
-	}
-	snprintf(base_ci, sizeof(base_ci), "%s", url);
-	snprintf(dbname, sizeof(dbname), "itf_ledger_%d", (int)getpid());
-	snprintf(ci, sizeof(ci), "%s dbname=postgres", base_ci);
-	app_err_clear(&err);
-	if (!db_open(&admin, ci, &err)) {
-		fprintf(stderr, "test_ledger: %s\n", err.msg);
-		return (-1);
-	}
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", dbname);
-	db_exec(&admin, sql, NULL, &err);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", dbname);
-	if (!db_exec(&admin, sql, NULL, &err)) {
-		fprintf(stderr, "test_ledger: %s\n", err.msg);
-		db_close(&admin);
-		return (-1);
-	}
-	db_close(&admin);
-	snprintf(test_ci, sizeof(test_ci), "%s dbname=%s", base_ci, dbname);
-	root = getenv("ITF_ROOT");
-	snprintf(dir, sizeof(dir), "%s/migrations", root != NULL ? root : ".");
-	if (!db_open(&db, test_ci, &err) ||
-	    !migrate_run(&db, dir, NULL, &applied, &err)) {
-		fprintf(stderr, "test_ledger: migrate: %s (%s)\n", err.msg,
-		    err.field);
-		return (-1);
-	}
-	db_close(&db);
 	actor_system(&sys, "test_ledger");
 	return (0);
 }
@@ -982,19 +913,7 @@ setup_db(void **state)
 static int
 teardown_db(void **state)
 {
-	struct db	admin;
-	struct app_err	err;
-	char		ci[1100], sql[128];
-
-	snprintf(ci, sizeof(ci), "%s dbname=postgres", base_ci);
-	app_err_clear(&err);
-	if (db_open(&admin, ci, &err)) {
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s "
-		    "WITH (FORCE)", dbname);
-		db_exec(&admin, sql, NULL, &err);
-		db_close(&admin);
-	}
-	return (0);
+	return (dbtest_drop());
 }
 
 int

@@ -33,6 +33,8 @@
 #include "ledger.h"
 #include "migrate.h"
 
+#include "dbtest.h"
+
 #define NACC		16
 #define NPROJ		40
 #define DEFAULT_OPS	2000
@@ -64,9 +66,6 @@ struct expect {
 	cents_t		 delta[NACC];	/* normal side */
 };
 
-static char		 base_ci[900];
-static char		 test_ci[1024];
-static char		 dbname[64];
 static struct actor	 sys;
 static struct actor	 nobody;
 static uint64_t		 rng;
@@ -341,7 +340,7 @@ test_random_operations(void **state)
 	print_message("seed %llu, %lld operations\n", (unsigned long long)rng,
 	    (long long)nops);
 	app_err_clear(&err);
-	assert_true(db_open(&db, test_ci, &err));
+	assert_true(db_open(&db, dbtest_ci, &err));
 	assert_true(db_set_role(&db, "itf_app", &err));
 	today = date_today_hk();
 	assert_true(date_from_ymd(2016, 1, 4, &clock));
@@ -586,44 +585,8 @@ run_project:
 static int
 setup_db(void **state)
 {
-	const char	*url, *root;
-	struct db	 admin, db;
-	struct app_err	 err;
-	char		 ci[1100], sql[128], dir[1024];
-	int		 applied;
-
-	if ((url = getenv("ITF_DATABASE_URL")) == NULL || *url == '\0' ||
-	    strstr(url, "://") != NULL) {
-		fprintf(stderr, "test_ledger_props: needs ITF_DATABASE_URL as "
-		    "key=value words (scripts/test.sh sets it)\n");
+	if (dbtest_create("test_ledger_props", "itf_ledger_props", NULL) != 0)
 		return (-1);
-	}
-	snprintf(base_ci, sizeof(base_ci), "%s", url);
-	snprintf(dbname, sizeof(dbname), "itf_ledger_props_%d", (int)getpid());
-	snprintf(ci, sizeof(ci), "%s dbname=postgres", base_ci);
-	app_err_clear(&err);
-	if (!db_open(&admin, ci, &err)) {
-		fprintf(stderr, "test_ledger_props: %s\n", err.msg);
-		return (-1);
-	}
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", dbname);
-	db_exec(&admin, sql, NULL, &err);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", dbname);
-	if (!db_exec(&admin, sql, NULL, &err)) {
-		fprintf(stderr, "test_ledger_props: %s\n", err.msg);
-		db_close(&admin);
-		return (-1);
-	}
-	db_close(&admin);
-	snprintf(test_ci, sizeof(test_ci), "%s dbname=%s", base_ci, dbname);
-	root = getenv("ITF_ROOT");
-	snprintf(dir, sizeof(dir), "%s/migrations", root != NULL ? root : ".");
-	if (!db_open(&db, test_ci, &err) ||
-	    !migrate_run(&db, dir, NULL, &applied, &err)) {
-		fprintf(stderr, "test_ledger_props: migrate: %s\n", err.msg);
-		return (-1);
-	}
-	db_close(&db);
 	actor_system(&sys, "test_ledger_props");
 	memset(&nobody, 0, sizeof(nobody));
 	nobody.roles = ROLE_APPLICANT;
@@ -634,23 +597,11 @@ setup_db(void **state)
 static int
 teardown_db(void **state)
 {
-	struct db	admin;
-	struct app_err	err;
-	char		ci[1100], sql[128];
-
 	if (getenv("LEDGER_KEEP_DB") != NULL) {
-		fprintf(stderr, "kept database %s\n", dbname);
+		fprintf(stderr, "kept database %s\n", dbtest_name);
 		return (0);
 	}
-	snprintf(ci, sizeof(ci), "%s dbname=postgres", base_ci);
-	app_err_clear(&err);
-	if (db_open(&admin, ci, &err)) {
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s "
-		    "WITH (FORCE)", dbname);
-		db_exec(&admin, sql, NULL, &err);
-		db_close(&admin);
-	}
-	return (0);
+	return (dbtest_drop());
 }
 
 int

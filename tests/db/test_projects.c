@@ -46,9 +46,8 @@
 #include "projects.h"
 #include "schemes.h"
 
-static char		 base_ci[900];
-static char		 test_ci[1024];
-static char		 dbname[64];
+#include "dbtest.h"
+
 static struct actor	 sys;
 static struct actor	 officer, approver, applicant;
 static int64_t		 org_id;
@@ -59,8 +58,6 @@ struct fixture {
 	int		inject;
 };
 
-static void	 conn(struct db *);
-static int64_t	 q64(struct db *, const char *);
 static int64_t	 make_user(struct db *, unsigned, int64_t, struct actor *);
 static int64_t	 make_application(struct db *, cents_t);
 static int	 approve_fn(struct db *, void *, struct app_err *);
@@ -71,32 +68,6 @@ static int	 fixture_approve(int, char **);
 static int	 fixture_verify(void);
 static int	 setup_db(void **);
 static int	 teardown_db(void **);
-
-static void
-conn(struct db *db)
-{
-	struct app_err	err;
-
-	app_err_clear(&err);
-	if (!db_open(db, test_ci, &err) ||
-	    !db_set_role(db, "itf_app", &err))
-		fail_msg("connect: %s", err.msg);
-}
-
-static int64_t
-q64(struct db *db, const char *sql)
-{
-	struct app_err	 err;
-	PGresult	*res;
-	int64_t		 v;
-
-	app_err_clear(&err);
-	if ((res = db_query(db, sql, NULL, &err)) == NULL)
-		fail_msg("%s: %s", sql, err.msg);
-	v = db_i64(res, 0, 0);
-	PQclear(res);
-	return (v);
-}
 
 static int64_t
 make_user(struct db *db, unsigned roles, int64_t org, struct actor *a)
@@ -242,7 +213,7 @@ test_create_guards(void **state)
 	struct app_err	 err;
 	struct fixture	 f;
 
-	conn(&db);
+	dbtest_conn(&db);
 	f.app_id = make_application(&db, 100000000);
 	f.amount = 90000000;
 	f.inject = 1;
@@ -260,7 +231,7 @@ test_create_guards(void **state)
 	assert_false(db_tx_run(&db, DB_READ_COMMITTED, create_only_fn, &f,
 	    &err));
 	assert_int_equal(err.code, APP_ECONFLICT);
-	assert_int_equal(q64(&db, "SELECT count(*) FROM projects"), 0);
+	assert_int_equal(dbtest_q64(&db, "SELECT count(*) FROM projects"), 0);
 	/* Above the request: refused. */
 	f.amount = 100000001;
 	app_err_clear(&err);
@@ -271,18 +242,19 @@ test_create_guards(void **state)
 	app_err_clear(&err);
 	if (!db_tx_run(&db, DB_READ_COMMITTED, approve_fn, &f, &err))
 		fail_msg("approve: %s (%s)", err.msg, err.field);
-	assert_int_equal(q64(&db, "SELECT count(*) FROM projects"), 1);
+	assert_int_equal(dbtest_q64(&db, "SELECT count(*) FROM projects"), 1);
 	/* ITSP: a tranche per milestone, summing exactly. */
-	assert_int_equal(q64(&db, "SELECT count(*) FROM project_tranches"), 3);
-	assert_int_equal(q64(&db, "SELECT sum(amount_cents) FROM"
+	assert_int_equal(dbtest_q64(&db, "SELECT count(*) FROM"
+	    " project_tranches"), 3);
+	assert_int_equal(dbtest_q64(&db, "SELECT sum(amount_cents) FROM"
 	    " project_tranches"), 90000000);
-	assert_int_equal(q64(&db, "SELECT amount_cents FROM project_tranches"
-	    " WHERE kind = 'final'"), 90000000 - 2 * 29997000);
-	assert_int_equal(q64(&db, "SELECT count(*) FROM agreement_versions"),
-	    1);
-	assert_int_equal(q64(&db, "SELECT sum(government_cents) FROM"
+	assert_int_equal(dbtest_q64(&db, "SELECT amount_cents FROM"
+	    " project_tranches WHERE kind = 'final'"), 90000000 - 2 * 29997000);
+	assert_int_equal(dbtest_q64(&db, "SELECT count(*) FROM"
+	    " agreement_versions"), 1);
+	assert_int_equal(dbtest_q64(&db, "SELECT sum(government_cents) FROM"
 	    " project_budget_lines"), 90000000);
-	assert_int_equal(q64(&db, "SELECT count(*) FROM audit_log WHERE"
+	assert_int_equal(dbtest_q64(&db, "SELECT count(*) FROM audit_log WHERE"
 	    " action = 'project.create'"), 1);
 	/* Twice: refused (the ledger commitment no longer matches either). */
 	app_err_clear(&err);
@@ -300,9 +272,9 @@ test_db_guards(void **state)
 	char		 sql[512];
 	int64_t		 pid, tid;
 
-	conn(&db);
-	pid = q64(&db, "SELECT min(id) FROM projects");
-	tid = q64(&db, "SELECT min(id) FROM project_tranches");
+	dbtest_conn(&db);
+	pid = dbtest_q64(&db, "SELECT min(id) FROM projects");
+	tid = dbtest_q64(&db, "SELECT min(id) FROM project_tranches");
 	/* A tranche changed alone no longer sums: refused at COMMIT. */
 	snprintf(sql, sizeof(sql), "UPDATE project_tranches SET amount_cents"
 	    " = amount_cents + 1 WHERE id = %lld", (long long)tid);
@@ -355,7 +327,7 @@ test_db_guards(void **state)
 	    (long long)officer.user_id);
 	app_err_clear(&err);
 	assert_false(db_tx_run(&db, DB_READ_COMMITTED, exec_fn, sql, &err));
-	assert_int_equal(q64(&db, "SELECT count(*) FROM payments"), 0);
+	assert_int_equal(dbtest_q64(&db, "SELECT count(*) FROM payments"), 0);
 	db_close(&db);
 }
 
@@ -371,11 +343,11 @@ test_payment_core(void **state)
 	int64_t			 pid, tid, pay;
 	int			 created;
 
-	conn(&db);
-	pid = q64(&db, "SELECT min(id) FROM projects");
+	dbtest_conn(&db);
+	pid = dbtest_q64(&db, "SELECT min(id) FROM projects");
 	app_err_clear(&err);
 	/* Not signed: no payment. */
-	tid = q64(&db, "SELECT id FROM project_tranches WHERE seq = 1");
+	tid = dbtest_q64(&db, "SELECT id FROM project_tranches WHERE seq = 1");
 	body = json_pack("{s:I}", "tranche_id", (json_int_t)tid);
 	assert_true(payments_request_from_json(body, "core-1", &req, &err));
 	assert_false(payments_prepare(&db, &officer, &req, &created, &out,
@@ -417,7 +389,7 @@ test_payment_core(void **state)
 	json_decref(out);
 	snprintf(sql, sizeof(sql), "SELECT paid_cents FROM ledger_commitments"
 	    " WHERE project_id = %lld", (long long)pid);
-	assert_int_equal(q64(&db, sql), 29997000);
+	assert_int_equal(dbtest_q64(&db, sql), 29997000);
 	app_err_clear(&err);
 	assert_true(ledger_verify(&db, &sys, &chk, &err));
 	assert_true(ledger_check_ok(&chk));
@@ -429,57 +401,29 @@ static int
 setup_db(void **state)
 {
 	struct scheme_set	 set;
-	const char		*url, *root;
-	struct db		 admin, db;
+	const char		*root;
+	struct db		 db;
 	struct app_err		 err;
-	char			 ci[1100], sql[128], dir[1024];
-	int			 applied, changed;
+	char			 dir[1024];
+	int			 changed;
 
-	if ((url = getenv("ITF_DATABASE_URL")) == NULL || *url == '\0' ||
-	    strstr(url, "://") != NULL) {
-		fprintf(stderr, "test_projects: needs ITF_DATABASE_URL as "
-		    "key=value words (scripts/test.sh sets it)\n");
-		return (-1);
-	}
-	snprintf(base_ci, sizeof(base_ci), "%s", url);
-	snprintf(dbname, sizeof(dbname), "itf_projects_%d", (int)getpid());
-	snprintf(ci, sizeof(ci), "%s dbname=postgres", base_ci);
-	app_err_clear(&err);
-	if (!db_open(&admin, ci, &err)) {
-		fprintf(stderr, "test_projects: %s\n", err.msg);
-		return (-1);
-	}
-	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", dbname);
-	db_exec(&admin, sql, NULL, &err);
-	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", dbname);
-	if (!db_exec(&admin, sql, NULL, &err)) {
-		fprintf(stderr, "test_projects: %s\n", err.msg);
-		db_close(&admin);
-		return (-1);
-	}
-	db_close(&admin);
-	snprintf(test_ci, sizeof(test_ci), "%s dbname=%s", base_ci, dbname);
-	root = getenv("ITF_ROOT");
 	actor_system(&sys, "test_projects");
-	snprintf(dir, sizeof(dir), "%s/migrations", root != NULL ? root : ".");
-	if (!db_open(&db, test_ci, &err) ||
-	    !migrate_run(&db, dir, NULL, &applied, &err)) {
-		fprintf(stderr, "test_projects: migrate: %s (%s)\n", err.msg,
-		    err.field);
+	if (dbtest_create("test_projects", "itf_projects", &db) != 0)
 		return (-1);
-	}
+	root = getenv("ITF_ROOT");
 	snprintf(dir, sizeof(dir), "%s/schemes", root != NULL ? root : ".");
+	app_err_clear(&err);
 	if (!schemes_load_dir(dir, &set, &err) ||
 	    !catalogue_store(&db, &set, &sys, &changed, &err)) {
 		fprintf(stderr, "test_projects: schemes: %s\n", err.msg);
 		return (-1);
 	}
 	schemes_free(&set);
-	org_id = q64(&db, "INSERT INTO organisations (name_en, name_zh,"
+	org_id = dbtest_q64(&db, "INSERT INTO organisations (name_en, name_zh,"
 	    " org_type) VALUES ('Test University', '測試大學', 'university')"
 	    " RETURNING id");
 	db_close(&db);
-	conn(&db);
+	dbtest_conn(&db);
 	make_user(&db, ROLE_OFFICER, 0, &officer);
 	make_user(&db, ROLE_APPROVER, 0, &approver);
 	make_user(&db, ROLE_APPLICANT, org_id, &applicant);
@@ -490,19 +434,7 @@ setup_db(void **state)
 static int
 teardown_db(void **state)
 {
-	struct db	admin;
-	struct app_err	err;
-	char		ci[1100], sql[128];
-
-	snprintf(ci, sizeof(ci), "%s dbname=postgres", base_ci);
-	app_err_clear(&err);
-	if (db_open(&admin, ci, &err)) {
-		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s "
-		    "WITH (FORCE)", dbname);
-		db_exec(&admin, sql, NULL, &err);
-		db_close(&admin);
-	}
-	return (0);
+	return (dbtest_drop());
 }
 
 /* Fixture: approve APPLICATION_ID APPROVED_CENTS on ITF_DATABASE_URL. */

@@ -9,12 +9,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { api, expectStatus, expectError, itfctl, psql, psqlTry, uniq, ROOT } from './lib.mjs';
+import { startService, stopKore } from './service.mjs';
 
 const PW = 'correct horse battery staple';
 const hkToday = () => new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
@@ -715,54 +715,19 @@ test('the database holds the invariants the code assumes', () => {
 
 let fake = null;
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 async function startFakeToday(today) {
-  const tmp = process.env.ITF_TEST_TMP || os.tmpdir();
-  const port = await freePort();
-  const dir = `${tmp}/kore-fake-${process.pid}`;
-  mkdirSync(`${dir}/body`, { recursive: true });
-  const conf = readFileSync(`${ROOT}/kore.conf`, 'utf8')
-    .replace(/^\tbind.*$/m, `\tbind\t127.0.0.1 ${port}`)
-    .replace(/^pidfile.*$/m, `pidfile\t\t\t${dir}/kore.pid`)
-    .replace(/^http_body_disk_path.*$/m, `http_body_disk_path\t${dir}/body`)
-    .replace(/^workers.*$/m, 'workers\t\t\t2')
+  return startService('kore-fake', 'the second service', {
+    tmp: process.env.ITF_TEST_TMP || os.tmpdir(), tries: 300, workers: 2,
+    env: { ...process.env, ITF_FAKE_TODAY: today },
     // Kore 4.1 leaves the accept lock with one worker until it holds
     // http_request_limit requests; at 1, a worker blocked in a handler lets
     // the other accept, so two submissions really run at once (as they
     // would on two hosts).
-    .replace(/^http_request_limit.*$/m, 'http_request_limit\t1')
-    .replace(/^load.*$/m, `load\t\t${ROOT}/build/app.so`);
-  writeFileSync(`${dir}/kore.conf`, conf);
-  const log = openSync(`${dir}/kore.log`, 'w');
-  const child = spawn('stdbuf', ['-oL', 'kore', '-c', `${dir}/kore.conf`, '-f', '-n', '-r'],
-    { cwd: ROOT, env: { ...process.env, ITF_FAKE_TODAY: today }, stdio: ['ignore', log, log] });
-  closeSync(log);
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300 && child.exitCode === null; i++) {
-    try {
-      if ((await fetch(`${base}/api/v1/version`)).ok) return { child, base, dir };
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`the second service did not start:\n${readFileSync(`${dir}/kore.log`, 'utf8')}`);
+    edit: (c) => c.replace(/^http_request_limit.*$/m, 'http_request_limit\t1'),
+  });
 }
 
-after(async () => {
-  if (fake) {
-    fake.child.kill('SIGTERM');
-    await once(fake.child, 'exit');
-  }
-});
+after(async () => { await stopKore(fake && fake.child, { ms: Infinity }); });
 
 // The same calls against the second service.
 async function fapi(user, method, path, body) {

@@ -16,11 +16,11 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { api, expectStatus, itfctl, psql, uniq, ROOT } from './lib.mjs';
+import { freePort, koreConf, sleep, spawnKore, waitFor } from './service.mjs';
 
 const PW = 'correct horse battery staple';
 const DAY = 86400e3;
@@ -28,31 +28,14 @@ const hkNow = () => new Date(Date.now() + 8 * 3600e3);
 const day = (offset) => new Date(hkNow().getTime() + offset * DAY).toISOString().slice(0, 10);
 const UPLOADS = process.env.ITF_UPLOAD_DIR || `${ROOT}/var/uploads`;
 const APPNAME = 'itfcrash';
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- our own Kore ---------------------------------------------------------
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const port = await freePort();
 const dir = `${process.env.ITF_TEST_TMP || os.tmpdir()}/kore-crash-${process.pid}`;
-mkdirSync(`${dir}/body`, { recursive: true });
-writeFileSync(`${dir}/kore.conf`, readFileSync(`${ROOT}/kore.conf`, 'utf8')
-  .replace(/^\tbind.*$/m, `\tbind\t127.0.0.1 ${port}`)
-  .replace(/^pidfile.*$/m, `pidfile\t\t\t${dir}/kore.pid`)
-  .replace(/^http_body_disk_path.*$/m, `http_body_disk_path\t${dir}/body`)
-  .replace(/^workers.*$/m, 'workers\t\t\t2')
-  // Both workers take connections (see applications.test.mjs).
-  .replace(/^http_request_limit.*$/m, 'http_request_limit\t1')
-  .replace(/^load.*$/m, `load\t\t${ROOT}/build/app.so`));
+// Both workers take connections (see applications.test.mjs).
+const conf = koreConf(dir, port, { workers: 2, edit: (c) => c
+  .replace(/^http_request_limit.*$/m, 'http_request_limit\t1') });
 // The same database; a later keyword wins in a libpq conninfo string, so
 // our backends are told apart from the main service's in pg_stat_activity.
 const DBURL = process.env.ITF_DATABASE_URL;
@@ -63,18 +46,12 @@ let kore = null;	// { child, pgid }
 let starts = 0;
 async function startKore() {
   starts += 1;
-  const log = openSync(`${dir}/kore.log`, 'a');
   // detached: a process group of its own, so one kill takes the parent
   // and every worker, and never anything else.
-  const child = spawn('stdbuf', ['-oL', 'kore', '-c', `${dir}/kore.conf`, '-f', '-n', '-r'],
-    { cwd: ROOT, env, detached: true, stdio: ['ignore', log, log] });
-  closeSync(log);
+  const child = spawnKore(conf, `${dir}/kore.log`, { env, detached: true, flags: 'a' });
   kore = { child, pgid: child.pid };
-  for (let i = 0; i < 200 && child.exitCode === null; i++) {
-    const r = await call('GET', '/api/v1/version', { timeout: 1000 });
-    if (r.status === 200) return;
-    await sleep(50);
-  }
+  const up = async () => (await call('GET', '/api/v1/version', { timeout: 1000 })).status === 200;
+  if (await waitFor(child, up, { tries: 200, ms: 50 })) return;
   throw new Error(`our Kore did not start:\n${readFileSync(`${dir}/kore.log`, 'utf8').slice(-2000)}`);
 }
 

@@ -7,53 +7,18 @@
 // nothing of any loser, and a hash chain itfctl still verifies.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
-import { BASE, api, expectStatus, itfctl, psql, uniq, ROOT } from './lib.mjs';
+import { readFileSync } from 'node:fs';
+import { BASE, api, expectStatus, itfctl, psql, uniq } from './lib.mjs';
+import { startService, stopKore } from './service.mjs';
 
 const PW = 'correct horse battery staple';
 let hostB = null;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 // A second service on a free loopback port, configured as test.sh
 // configures the first (kore.conf with its own bind, pidfile and body
 // directory), against the same ITF_DATABASE_URL.
-async function startHost() {
-  const port = await freePort();
-  const dir = `${process.env.ITF_TEST_TMP || '/tmp'}/hostb-${process.pid}`;
-  mkdirSync(`${dir}/body`, { recursive: true });
-  const conf = readFileSync(`${ROOT}/kore.conf`, 'utf8')
-    .replace(/^\tbind.*$/m, `\tbind\t127.0.0.1 ${port}`)
-    .replace(/^pidfile.*$/m, `pidfile\t\t\t${dir}/kore.pid`)
-    .replace(/^http_body_disk_path.*$/m, `http_body_disk_path\t${dir}/body`)
-    .replace(/^workers.*$/m, 'workers\t\t\t2')
-    .replace(/^load.*$/m, `load\t\t${ROOT}/build/app.so`);
-  writeFileSync(`${dir}/kore.conf`, conf);
-  const log = openSync(`${dir}/kore.log`, 'w');
-  const child = spawn('stdbuf', ['-oL', 'kore', '-c', `${dir}/kore.conf`, '-f', '-n', '-r'],
-    { cwd: ROOT, env: process.env, stdio: ['ignore', log, log] });
-  closeSync(log);
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && child.exitCode === null; i++) {
-    try {
-      if ((await fetch(`${base}/api/v1/version`)).ok) return { child, base, dir };
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`the second host did not start:\n${readFileSync(`${dir}/kore.log`, 'utf8')}`);
+function startHost() {
+  return startService('hostb', 'the second host', { workers: 2 });
 }
 
 // One call to host base, on a connection of its own.
@@ -75,13 +40,7 @@ async function call(base, method, path, opts = {}) {
 
 before(async () => { hostB = await startHost(); });
 
-after(async () => {
-  if (hostB) {
-    hostB.child.kill('SIGTERM');
-    await Promise.race([once(hostB.child, 'exit'),
-      new Promise((r) => setTimeout(r, 10000))]);
-  }
-});
+after(async () => { await stopKore(hostB && hostB.child); });
 
 test('a session made on one host works on the other, and ends on both', async () => {
   const email = `${uniq('mh')}@example.hk`;

@@ -15,17 +15,17 @@
 // Needs root (chroot, setuid); skipped otherwise.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { once } from 'node:events';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
-  chmodSync, chownSync, closeSync, cpSync, linkSync, mkdirSync, mkdtempSync, openSync,
-  readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync,
+  chmodSync, chownSync, cpSync, linkSync, mkdirSync, mkdtempSync, readFileSync,
+  readdirSync, readlinkSync, rmSync, statSync, writeFileSync,
 } from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import tls from 'node:tls';
 import { itfctl, uniq, ROOT } from './lib.mjs';
+import { answers, freePort, sleep, spawnKore, stopKore, waitFor } from './service.mjs';
 
 const isRoot = process.getuid && process.getuid() === 0;
 const skip = isRoot ? false : 'needs root (chroot and runas)';
@@ -33,19 +33,6 @@ const RUNAS = 'itfweb';
 const PW = 'correct horse battery staple';
 let env = null;		// what before() set up
 let prodWorkers = 0;	// the workers line of kore.prod.conf
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
 // host= and port= of the test database (scripts/test.sh's keyword form).
 function dbSocket() {
@@ -119,25 +106,11 @@ function prodConfig(dir, chroot, port) {
 }
 
 async function startKore(conf, log, extraEnv, probe) {
-  const fd = openSync(log, 'w');
-  const child = spawn('stdbuf', ['-oL', 'kore', '-c', conf, '-f'], {
-    cwd: ROOT, stdio: ['ignore', fd, fd],
-    env: { ...process.env, ITF_ROOT: ROOT, ...extraEnv },
-  });
-  closeSync(fd);
-  for (let i = 0; i < 100 && child.exitCode === null; i++) {
-    if (await probe()) return child;
-    await sleep(100);
-  }
+  const child = spawnKore(conf, log, { args: [],
+    env: { ...process.env, ITF_ROOT: ROOT, ...extraEnv } });
+  if (await waitFor(child, probe)) return child;
   child.kill('SIGTERM');
   throw new Error(`kore did not start:\n${readFileSync(log, 'utf8')}`);
-}
-
-async function stopKore(child) {
-  if (!child || child.exitCode !== null) return;
-  child.kill('SIGTERM');
-  await Promise.race([once(child, 'exit'), sleep(10000)]);
-  if (child.exitCode === null) child.kill('SIGKILL');
 }
 
 // The TLS terminator standing in for the production proxy.
@@ -229,11 +202,8 @@ before(async () => {
   const kenv = { ITF_TLS: '1', ITF_UI_DIR: '/ui', ITF_TMPDIR: '/tmp',
     ITF_UPLOAD_DIR: '/uploads',
     ITF_DATABASE_URL: `host=/run port=${pgport} dbname=itf user=itf` };
-  const kore = await startKore(conf, `${dir}/kore.log`, kenv, async () => {
-    try {
-      return (await fetch(`http://127.0.0.1:${korePort}/api/v1/version`)).ok;
-    } catch { return false; }
-  });
+  const kore = await startKore(conf, `${dir}/kore.log`, kenv,
+    () => answers(`http://127.0.0.1:${korePort}`));
   const proxy = await startProxy(key, cert, korePort);
   env = { dir, chroot, uid, kore, proxy, port: proxy.address().port, korePort, key, cert };
 });
@@ -241,8 +211,8 @@ before(async () => {
 after(async () => {
   if (!env) return;
   env.proxy.close();
-  await stopKore(env.kore);
-  await stopKore(env.nativeKore);
+  await stopKore(env.kore, { kill: true });
+  await stopKore(env.nativeKore, { kill: true });
   rmSync(env.chroot, { recursive: true, force: true });
 });
 

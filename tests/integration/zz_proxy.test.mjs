@@ -10,11 +10,11 @@
 // forged header changes nothing.)  A bad setting stops the start.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
-import { expectStatus, expectError, itfctl, psql, uniq, ROOT } from './lib.mjs';
+import { expectStatus, expectError, itfctl, psql, uniq } from './lib.mjs';
+import { sleep, stopKore, tryService } from './service.mjs';
 
 const PW = 'correct horse battery staple';
 // Documentation addresses (RFC 5737, RFC 3849), unique to this file.
@@ -26,54 +26,22 @@ const V6 = '2001:db8:aa:bb::';
 const MINE = [A, B, R1, R2, `${V6}/64`, '203.0.113.50', '203.0.113.1'];
 let proxied = null;
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 // A service configured as test.sh configures the first, with env added.
 // Resolves { child, base, dir } once it answers, or { child, log } if it
 // exits first.
-async function startService(env, name) {
-  const port = await freePort();
-  const dir = `${process.env.ITF_TEST_TMP || '/tmp'}/${name}-${process.pid}`;
-  mkdirSync(`${dir}/body`, { recursive: true });
-  const conf = readFileSync(`${ROOT}/kore.conf`, 'utf8')
-    .replace(/^\tbind.*$/m, `\tbind\t127.0.0.1 ${port}`)
-    .replace(/^pidfile.*$/m, `pidfile\t\t\t${dir}/kore.pid`)
-    .replace(/^http_body_disk_path.*$/m, `http_body_disk_path\t${dir}/body`)
-    .replace(/^workers.*$/m, 'workers\t\t\t2')
-    .replace(/^load.*$/m, `load\t\t${ROOT}/build/app.so`);
-  writeFileSync(`${dir}/kore.conf`, conf);
-  const log = openSync(`${dir}/kore.log`, 'w');
-  const child = spawn('stdbuf', ['-oL', 'kore', '-c', `${dir}/kore.conf`, '-f', '-n', '-r'],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', log, log] });
-  closeSync(log);
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 100 && child.exitCode === null; i++) {
-    try {
-      if ((await fetch(`${base}/api/v1/version`)).ok) return { child, base, dir };
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+async function start(env, name) {
+  const { child, base, dir, up } = await tryService(name,
+    { env: { ...process.env, ...env }, workers: 2 });
+  if (up) return { child, base, dir };
   if (child.exitCode === null) {
-    await Promise.race([once(child, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([once(child, 'exit'), sleep(5000)]);
   }
   if (child.exitCode === null) child.kill('SIGTERM');
   return { child, log: readFileSync(`${dir}/kore.log`, 'utf8') };
 }
 
 async function stop(s) {
-  if (s && s.child.exitCode === null) {
-    s.child.kill('SIGTERM');
-    await Promise.race([once(s.child, 'exit'), new Promise((r) => setTimeout(r, 10000))]);
-  }
+  await stopKore(s && s.child);
 }
 
 // One call to the proxied service, as the proxy would send it.
@@ -123,7 +91,7 @@ function cleanup() {
 
 before(async () => {
   cleanup();
-  proxied = await startService({ ITF_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8' }, 'proxied');
+  proxied = await start({ ITF_TRUSTED_PROXIES: '127.0.0.1, 10.0.0.0/8' }, 'proxied');
   assert.ok(proxied.base, `the proxied service did not start:\n${proxied.log}`);
 });
 
@@ -134,7 +102,7 @@ after(async () => {
 
 test('a bad ITF_TRUSTED_PROXIES stops the start, naming it', async () => {
   for (const bad of ['10.1.0.0/8', 'proxy.example', '127.0.0.1:8080', '127.0.0.1,,::1']) {
-    const s = await startService({ ITF_TRUSTED_PROXIES: bad }, 'badproxy');
+    const s = await start({ ITF_TRUSTED_PROXIES: bad }, 'badproxy');
     await stop(s);
     assert.equal(s.base, undefined, `${bad}: started`);
     assert.match(s.log, /ITF_TRUSTED_PROXIES: /, bad);

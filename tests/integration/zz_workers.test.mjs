@@ -22,12 +22,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import { itfctl, psql, uniq, ROOT } from './lib.mjs';
+import { startService, stopKore } from './service.mjs';
 
 const PW = 'correct horse battery staple';
 const FAST_MS = 1000;		// a fast request must answer within this
@@ -36,56 +36,20 @@ const HOLD_MIN_MS = 3000;	// the slow request is held at least this long
 let svc = null;
 let brSeq = 0;
 
-async function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 function confLine(conf, name) {
   const m = conf.match(new RegExp(`^${name}\\s+(\\S+)`, 'm'));
   return m ? m[1] : null;
 }
 
-async function startService() {
-  const tmp = process.env.ITF_TEST_TMP || os.tmpdir();
-  const port = await freePort();
-  const dir = `${tmp}/kore-workers-${process.pid}`;
-  mkdirSync(`${dir}/body`, { recursive: true });
+// kore.conf as it is, worker lines included.
+async function start() {
+  const s = await startService('kore-workers', 'the service',
+    { tmp: process.env.ITF_TEST_TMP || os.tmpdir(), tries: 300 });
   const orig = readFileSync(`${ROOT}/kore.conf`, 'utf8');
-  const conf = orig
-    .replace(/^\tbind.*$/m, `\tbind\t127.0.0.1 ${port}`)
-    .replace(/^pidfile.*$/m, `pidfile\t\t\t${dir}/kore.pid`)
-    .replace(/^http_body_disk_path.*$/m, `http_body_disk_path\t${dir}/body`)
-    .replace(/^load.*$/m, `load\t\t${ROOT}/build/app.so`);
-  writeFileSync(`${dir}/kore.conf`, conf);
-  const log = openSync(`${dir}/kore.log`, 'w');
-  const child = spawn('stdbuf', ['-oL', 'kore', '-c', `${dir}/kore.conf`, '-f', '-n', '-r'],
-    { cwd: ROOT, env: process.env, stdio: ['ignore', log, log] });
-  closeSync(log);
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300 && child.exitCode === null; i++) {
-    try {
-      if ((await fetch(`${base}/api/v1/version`)).ok) {
-        return { child, base, dir, workers: Number(confLine(orig, 'workers')) || os.cpus().length };
-      }
-    } catch { /* not yet */ }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill('SIGTERM');
-  throw new Error(`the service did not start:\n${readFileSync(`${dir}/kore.log`, 'utf8')}`);
+  return { ...s, workers: Number(confLine(orig, 'workers')) || os.cpus().length };
 }
 
-after(async () => {
-  if (svc) {
-    svc.child.kill('SIGTERM');
-    await once(svc.child, 'exit');
-  }
-});
+after(async () => { await stopKore(svc && svc.child, { ms: Infinity }); });
 
 // One request; agent false: a connection of its own, closed afterwards.
 // Resolves { status, ms, text, at } (at: when the answer came).
@@ -200,7 +164,7 @@ const releasesLock = /kore_worker_make_busy\s*\(/.test(
 test('a request blocked in PostgreSQL does not stall requests on new connections', {
   todo: releasesLock ? false : 'app/http/api.c: api_db() must call kore_worker_make_busy()',
 }, async () => {
-  svc = await startService();
+  svc = await start();
   const a = await applicantWithDraft();
   const { out, slow, released } = await whileBlocked(a, async () => {
     const times = [];
@@ -225,7 +189,7 @@ test('a request blocked in PostgreSQL does not stall requests on new connections
 });
 
 test('keep-alive connections spread over the workers: a blocked one stalls only its own share', async () => {
-  if (!svc) svc = await startService();
+  if (!svc) svc = await start();
   const a = await applicantWithDraft();
   // Open 4 connections a worker, one after another, kept alive.
   const n = 4 * svc.workers;
