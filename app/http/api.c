@@ -341,9 +341,11 @@ api_signed_in_action(struct http_request *req, const char *prefix,
     size_t len, json_t **in, struct app_err *err)
 {
 	*in = NULL;
-	return (api_signed_in_id(req, prefix, db, actor, id, err) &&
-	    api_path_seg(req, prefix, 1, action, len) != NULL &&
-	    api_json_body_opt(req, 1, in, err));
+	if (!api_signed_in_id(req, prefix, db, actor, id, err))
+		return (0);
+	if (api_path_seg(req, prefix, 1, action, len) == NULL)
+		return (app_err_set(err, APP_ENOTFOUND, NULL, "no such action"));
+	return (api_json_body_opt(req, 1, in, err));
 }
 
 int

@@ -188,24 +188,25 @@ test('a request blocked in PostgreSQL does not stall requests on new connections
   assert.ok(slow.at >= released, 'the submission answered before the lock was released');
 });
 
-test('keep-alive connections spread over the workers: a blocked one stalls only its own share', async () => {
-  if (!svc) svc = await start();
+// One try: n keep-alive connections opened one after another, then one
+// request on each at once while a submission is blocked in PostgreSQL.
+// Returns how many did not answer within FAST_MS, and the times.
+async function keepAliveTry(n) {
   const a = await applicantWithDraft();
-  // Open 4 connections a worker, one after another, kept alive.
-  const n = 4 * svc.workers;
   const agents = [];
   for (let i = 0; i < n; i++) {
     const ag = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const r = await call('GET', '/api/v1/version', { agent: ag });
     assert.equal(r.status, 200);
     agents.push(ag);
+    await new Promise((r) => setTimeout(r, 20));	// let another worker take the lock
   }
   const done = new Array(n).fill(null);
   let all;
   const { slow } = await whileBlocked(a, async () => {
-    // One request on every kept-alive connection at once; those on the
-    // blocked worker wait for it (so do not wait for them here: the lock
-    // is released only after this returns), the others must not.
+    // Those on the blocked worker wait for it (so do not wait for them
+    // here: the lock is released only after this returns), the others
+    // must not.
     all = Promise.all(agents.map((ag, i) =>
       call('GET', '/api/v1/version', { agent: ag })
         .then((r) => { done[i] = r; return r; })
@@ -214,17 +215,30 @@ test('keep-alive connections spread over the workers: a blocked one stalls only 
   });
   const out = done.map((r) => (r && r.ms < FAST_MS ? r.ms : null));
   const late = await all;
-  assert.ok(late.every((r) => r.status === 200), 'every keep-alive request answered in the end');
   for (const ag of agents) ag.destroy();
-  const stalled = out.filter((ms) => ms === null).length;
-  // The accept lock is not handed round-robin (the worker that just let it
-  // go often takes it back first), so measured shares run from n / workers
-  // to 14 of 16 (a fresh clone's make test, 22 November); with the default
-  // threshold all n sat on one worker and all of them stalled.  Kore
-  // guarantees no even spread, so what is asserted is that the connections
-  // did not all land on the blocked worker: some are answered at once.
-  assert.ok(stalled < n,
-    `${stalled} of ${n} keep-alive connections stalled behind one blocked request ` +
-    `(${svc.workers} workers; times ${late.map((r) => r.ms).join(' ')})`);
+  assert.ok(late.every((r) => r.status === 200), 'every keep-alive request answered in the end');
   assert.equal(slow.status, 200, `the held submission: ${slow.text.slice(0, 300)}`);
+  return { stalled: out.filter((ms) => ms === null).length, times: late.map((r) => r.ms) };
+}
+
+test('keep-alive connections spread over the workers: a blocked one stalls only its own share', async () => {
+  if (!svc) svc = await start();
+  // 4 connections a worker.  The accept lock is not handed round-robin
+  // (the worker that just let it go often takes it back first), so
+  // measured shares run from n / workers to 14 of 16, and once, on a
+  // machine loaded 4 deep, all 16; with the default threshold all n sit on
+  // one worker every time.  Kore guarantees no even spread, so what is
+  // asserted is that the connections do not all land on the blocked
+  // worker: in one of at most three tries some are answered at once.
+  const n = 4 * svc.workers;
+  const tries = [];
+  for (let i = 0; i < 3; i++) {
+    const t = await keepAliveTry(n);
+    tries.push(t);
+    if (t.stalled < n) break;
+  }
+  const last = tries[tries.length - 1];
+  assert.ok(last.stalled < n,
+    `${n} of ${n} keep-alive connections stalled behind one blocked request in each of ` +
+    `${tries.length} tries (${svc.workers} workers; times ${tries.map((t) => t.times.join(' ')).join(' | ')})`);
 });
