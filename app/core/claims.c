@@ -35,7 +35,7 @@
     "  i.talent_no, 'name', i.talent_name, 'qualification',"		\
     "  i.qualification, 'month', to_char(i.month, 'YYYY-MM'),"		\
     "  'rate_cents', i.rate_cents, 'live', i.live)"			\
-    "  ORDER BY i.talent_no), '[]') FROM claim_items i"		\
+    "  ORDER BY i.talent_no, i.month), '[]') FROM claim_items i"	\
     "  WHERE i.claim_id = c.id),"					\
     " 'note', c.note, 'submitted_by', c.submitted_by, 'submitted_at', "\
     TS("c.submitted_at") ", 'reviewed_by', c.reviewed_by,"		\
@@ -104,10 +104,14 @@ static const char SQL_FIGURES[] =
 static const char SQL_APP_FIELDS[] =
     "SELECT fields::text FROM applications WHERE id = $1";
 
-/* $1 project, $2 talent, $3 month: live months claimed, and this one? */
+/*
+ * $1 project, $2 talent, $3 and $4 the first and last month claimed: live
+ * months claimed, and is one of these among them?
+ */
 static const char SQL_TALENT_TAKEN[] =
-    "SELECT count(*), coalesce(bool_or(month = $3::date), false),"
-    " max(claim_id) FILTER (WHERE month = $3::date)"
+    "SELECT count(*), coalesce(bool_or(month BETWEEN $3::date AND"
+    " $4::date), false), max(claim_id) FILTER (WHERE month BETWEEN"
+    " $3::date AND $4::date)"
     " FROM claim_items WHERE project_id = $1 AND talent_no = $2 AND live";
 
 /* $1 project, $2 financial year: this year claimed; years claimed. */
@@ -151,9 +155,10 @@ static const char SQL_INSERT[] =
 static const char SQL_INSERT_ITEMS[] =
     "INSERT INTO claim_items (claim_id, project_id, talent_no, talent_name,"
     " qualification, month, rate_cents)"
-    " SELECT $1, $2, x.talent_no, x.name, x.qualification, $3::date,"
+    " SELECT $1, $2, x.talent_no, x.name, x.qualification, m.month::date,"
     " x.rate_cents FROM jsonb_to_recordset($4::jsonb) AS x(talent_no"
-    " integer, name text, qualification text, rate_cents bigint)";
+    " integer, name text, qualification text, rate_cents bigint),"
+    " generate_series($3::date, $5::date, interval '1 month') AS m(month)";
 
 static const char SQL_ACCEPT[] =
     "UPDATE claims SET status = 'accepted', reviewed_by = $2,"
@@ -185,6 +190,7 @@ struct claim_calc {
 	const char	*kind;		/* monthly, annual, co_investment */
 	char		 period[16];
 	int		 start, end;
+	int		 last;		/* monthly: the last month's 1st */
 	cents_t		 expenditure;	/* -1 if none */
 	cents_t		 partner;	/* -1 if none */
 	cents_t		 amount;
@@ -591,15 +597,17 @@ people_field(const struct scheme *s)
  * the talents named, each at the rule version's monthly rate for their
  * qualification, for a month inside the project period that has begun; at
  * most min(the talent's months, max_months) months each; a talent-month
- * once.
+ * once.  "months" (default 1, at most CLAIM_MONTHS_MAX) claims that many
+ * consecutive months from "month" at once, each of them begun and inside
+ * the period: one item per talent and month.
  */
 static int
 calc_monthly(struct db *db, const struct scheme *s,
     const struct scheme_rules *r, const struct project *pr,
     const json_t *body, struct claim_calc *c, struct app_err *err)
 {
-	static const char *const keys[] = { "month", "talents", "note",
-		NULL };
+	static const char *const keys[] = { "month", "months", "talents",
+		"note", NULL };
 	struct db_params	 p;
 	PGresult		*res;
 	const json_t		*v, *t;
@@ -607,8 +615,10 @@ calc_monthly(struct db *db, const struct scheme *s,
 	json_t			*fields, *people, *person, *line;
 	enum scheme_qualification q;
 	char			 field[32], first[DATE_ISO_LEN];
-	cents_t			 rate;
-	int64_t			 no, months, limit, taken, other;
+	char			 lastm[DATE_ISO_LEN], to[8], span[32];
+	cents_t			 rate, line_amount;
+	int64_t			 no, months, limit, taken, other, nmonths;
+	int			 k, y, m, d, first_end;
 	size_t			 i, j, n;
 	int			 dup, ok;
 
@@ -627,12 +637,42 @@ calc_monthly(struct db *db, const struct scheme *s,
 		return (app_err_set(err, APP_EINVAL, "month", "month: must be "
 		    "a month, YYYY-MM"));
 	snprintf(c->period, sizeof(c->period), "%s", json_string_value(v));
-	if (c->start > pr->end_date || c->end < pr->start_date)
+	nmonths = 1;
+	v = json_object_get(body, "months");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_integer(v))
+			return (app_err_set(err, APP_EBADREQ, "months",
+			    "months: must be a whole number"));
+		nmonths = json_integer_value(v);
+		if (nmonths < 1 || nmonths > CLAIM_MONTHS_MAX)
+			return (app_err_set(err, APP_EINVAL, "months",
+			    "months: a claim covers 1 to %d months",
+			    CLAIM_MONTHS_MAX));
+	}
+	c->last = c->start;
+	first_end = c->end;
+	for (k = 1; k < nmonths; k++) {
+		c->last = c->end + 1;
+		date_to_ymd(c->last, &y, &m, &d);
+		snprintf(to, sizeof(to), "%04d-%02d", y, m);
+		if (!month_parse(to, &c->last, &c->end))
+			return (app_err_set(err, APP_EINVAL, "months",
+			    "months: beyond the calendar"));
+	}
+	date_to_ymd(c->last, &y, &m, &d);
+	snprintf(to, sizeof(to), "%04d-%02d", y, m);
+	if (c->start > pr->end_date || first_end < pr->start_date)
 		return (app_err_set(err, APP_EINVAL, "month", "month: %s is "
 		    "outside the project period", c->period));
+	if (c->last > pr->end_date)
+		return (app_err_set(err, APP_EINVAL, "months", "months: %s is "
+		    "outside the project period", to));
 	if (c->start > projects_today())
 		return (app_err_set(err, APP_EINVAL, "month", "month: %s has "
 		    "not begun; a month is claimed once it has", c->period));
+	if (c->last > projects_today())
+		return (app_err_set(err, APP_EINVAL, "months", "months: %s has "
+		    "not begun; a month is claimed once it has", to));
 	t = json_object_get(body, "talents");
 	if (t == NULL || json_is_null(t))
 		return (app_err_set(err, APP_EINVAL, "talents", "talents: is "
@@ -655,6 +695,11 @@ calc_monthly(struct db *db, const struct scheme *s,
 	c->amount = 0;
 	ok = 1;
 	date_format(c->start, first, sizeof(first));
+	date_format(c->last, lastm, sizeof(lastm));
+	if (nmonths > 1)
+		snprintf(span, sizeof(span), "%s to %s", c->period, to);
+	else
+		snprintf(span, sizeof(span), "%s", c->period);
 	for (i = 0; ok && i < n; i++) {
 		snprintf(field, sizeof(field), "talents[%zu]", i);
 		v = json_array_get(t, i);
@@ -708,6 +753,7 @@ calc_monthly(struct db *db, const struct scheme *s,
 		dbp_i64(&p, pr->id);
 		dbp_i64(&p, no);
 		dbp_str(&p, first);
+		dbp_str(&p, lastm);
 		if ((res = db_query(db, SQL_TALENT_TAKEN, &p, err)) == NULL) {
 			ok = 0;
 			break;
@@ -720,18 +766,20 @@ calc_monthly(struct db *db, const struct scheme *s,
 			ok = app_err_set(err, APP_ECONFLICT, field, "%s: %s is "
 			    "already claimed for %s (claim %lld); a month is "
 			    "claimed once", field, name != NULL ? name : "this "
-			    "person", c->period, (long long)other);
+			    "person", span, (long long)other);
 			break;
 		}
-		if (taken >= limit) {
+		if (taken >= limit || nmonths > limit - taken) {
 			ok = app_err_set(err, APP_ECONFLICT, "max_months",
-			    "max_months: %s has %lld month(s) claimed, the "
-			    "most allowed (%lld; %s)", name != NULL ? name :
-			    "this person", (long long)taken, (long long)limit,
-			    r->id);
+			    "max_months: %s has %lld month(s) claimed; %lld "
+			    "more pass the most allowed (%lld; %s)",
+			    name != NULL ? name : "this person",
+			    (long long)taken, (long long)nmonths,
+			    (long long)limit, r->id);
 			break;
 		}
-		if (!money_add(c->amount, rate, &c->amount)) {
+		if (!money_mul(rate, nmonths, &line_amount) ||
+		    !money_add(c->amount, line_amount, &c->amount)) {
 			ok = app_err_set(err, APP_EINVAL, "talents",
 			    "overflow");
 			break;
@@ -747,8 +795,9 @@ calc_monthly(struct db *db, const struct scheme *s,
 	json_decref(fields);
 	if (!ok)
 		return (0);
-	c->detail = json_pack("{s:s,s:s,s:O}", "month", c->period, "list",
-	    list, "talents", c->items);
+	c->detail = json_pack("{s:s,s:s,s:s,s:I,s:O}", "month", c->period,
+	    "to", to, "list", list, "months", (json_int_t)nmonths, "talents",
+	    c->items);
 	if (c->detail == NULL)
 		return (app_err_set(err, APP_EINTERNAL, NULL, "out of memory"));
 	return (1);
@@ -1046,6 +1095,7 @@ insert_claim(struct db *db, const struct actor *actor,
 	dbp_i64(&p, pr->id);
 	dbp_str(&p, s);
 	dbp_str(&p, items);
+	dbp_str(&p, date_format(c->last, e, sizeof(e)));
 	ok = db_exec(db, SQL_INSERT_ITEMS, &p, err);
 	free(items);
 	if (!ok && err->code == APP_ECONFLICT)

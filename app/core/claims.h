@@ -71,6 +71,7 @@
 
 #define CLAIM_LIST_MAX		200
 #define CLAIM_TALENTS_MAX	100
+#define CLAIM_MONTHS_MAX	12	/* months of one monthly claim */
 
 enum claim_status {
 	CLAIM_SUBMITTED,
@@ -100,8 +101,10 @@ int		 claims_pattern(enum scheme_payment_pattern);
 /*
  * POST /projects/{id}/claims: the organisation's applicant user, an active
  * claim-pattern project.  body by pattern:
- *	monthly_claims		{month: "YYYY-MM", talents: [n, ...], note?}
- *				(n: 1-based positions in the application's list)
+ *	monthly_claims		{month: "YYYY-MM", months?, talents: [n, ...],
+ *				 note?} (n: 1-based positions in the
+ *				application's list; months: that many
+ *				consecutive months from month, default 1)
  *	annual_reimbursement	{fy: "2021-22", expenditure_cents, note?}
  *	co_investment		{investment_date, partner_investment_cents,
  *				 round?, note?}

@@ -32,6 +32,7 @@
 #include "applications.h"
 #include "audit.h"
 #include "auth.h"
+#include "claims.h"
 #include "dates.h"
 #include "db.h"
 #include "decisions.h"
@@ -503,6 +504,8 @@ struct s_app {
 	int64_t		 report_id;
 	int64_t		 accounts_id;
 	int64_t		 payment_id;
+	int64_t		 claim_id;	/* the claim in hand (claim_ops()) */
+	cents_t		 claim_cents;	/* its amount; once accepted, payable */
 	cents_t		 paid;
 	cents_t		 total_cost;	/* the project's, after approval */
 	cents_t		 government;
@@ -534,7 +537,8 @@ enum opkind {
 	OP_PARTNER, OP_ASSESS, OP_RECOMMEND, OP_DECIDE, OP_SIGN, OP_PREPARE,
 	OP_APPROVE_PAY, OP_REPORT, OP_REVIEW, OP_ACCOUNTS, OP_REVIEW_ACCOUNTS,
 	OP_SUSPEND, OP_RESUME, OP_TERMINATE, OP_CLOSE, OP_REFUND,
-	OP_ESTIMATES, OP_SCHEDULE, OP_NKINDS
+	OP_ESTIMATES, OP_SCHEDULE, OP_CLAIM, OP_CLAIM_RETURN,
+	OP_CLAIM_RESUBMIT, OP_CLAIM_ACCEPT, OP_CLAIM_PAY, OP_NKINDS
 };
 
 /* Phases of a day, in order. */
@@ -639,6 +643,7 @@ struct plan {
 	const struct scheme_set	*set;
 	const struct scheme	*sch[S_N];
 	struct rng		 rng;		/* shared streams: orgs */
+	struct rng		 claim_rng;	/* claim_ops() */
 	int			 horizon;	/* last planned day */
 	int			 until;		/* last replayed day */
 	int			 p_from, p_to;
@@ -3257,6 +3262,273 @@ project_ops(struct plan *pl, int ai, int *st, struct rng *r)
 #undef ADD
 }
 
+/*
+ * Claim-pattern projects (claims.h: RTH and STEM monthly allowances, TSSSU
+ * annual reimbursement, ITVF co-investment deals) are paid by claims, never
+ * by milestone or final tranches: the organisation's applicant submits a
+ * claim, the scheme's officer verifies it (accepts it, or returns
+ * CLAIM_RETURNED of them for correction, then accepts the correction), the
+ * senior officer prepares its payment and finance approves it, so the
+ * verifier, the preparer and the approver are three people.  RTH claims a
+ * talent's first CLAIM_FIRST months, then CLAIM_SPAN at a time, in arrears
+ * (claims.c: months), STEM an intern's months after the internship, TSSSU
+ * each financial year after it closes
+ * (a TSSSU advance, the initial tranche, is offset against the claims), ITVF
+ * each deal.  The amounts are computed at the replay (claim_body()).
+ */
+#define CLAIM_FIRST	3	/* RTH: months of the first claim */
+#define CLAIM_SPAN	9	/* RTH: months of each later claim */
+#define CLAIM_REST	3	/* ... a rest this short joins the last */
+#define CLAIM_RETURNED	0.03	/* claims returned for correction */
+
+static int
+claim_paid(const struct plan *pl, int s)
+{
+	return (claims_pattern(pl->sch[s]->payment.pattern));
+}
+
+/*
+ * The months (from the project's first, [*from, *to)) RTH claim k of a
+ * talent's months covers: the first CLAIM_FIRST months, then CLAIM_SPAN at
+ * a time, a short rest joining the last claim.  0 if there is no claim k.
+ */
+static int
+claim_block(int k, int months, int *from, int *to)
+{
+	int	i;
+
+	*from = 0;
+	*to = months - CLAIM_FIRST <= CLAIM_REST ? months : CLAIM_FIRST;
+	for (i = 0; i < k; i++) {
+		*from = *to;
+		*to = months - (*from + CLAIM_SPAN) <= CLAIM_REST ? months :
+		    *from + CLAIM_SPAN;
+	}
+	return (*to > *from);
+}
+
+/* How many claims project a makes at most (claim_body() may make fewer). */
+static int
+claim_count(const struct plan *pl, int ai)
+{
+	const struct s_app		*a = &pl->apps[ai];
+	const struct scheme_rules	*r;
+	int				 n, from, to;
+
+	switch (pl->sch[a->scheme]->payment.pattern) {
+	case SCHEME_PAY_MONTHLY_CLAIMS:
+		if (a->scheme == S_STEM)
+			return (1);
+		for (n = 0; claim_block(n, a->months, &from, &to); n++)
+			;
+		return (n);
+	case SCHEME_PAY_ANNUAL_REIMBURSEMENT:
+		return (fy_of(a->end) - fy_of(a->start) + 1);
+	default:
+		/* A first round; a follow-on round for a third of them. */
+		n = ai % 3 == 0 ? 2 : 1;
+		r = scheme_rules_on(pl->sch[a->scheme], a->d_sub);
+		while (r != NULL && r->per_deal_cap_cents.present &&
+		    (cents_t)n * r->per_deal_cap_cents.value < a->gov)
+			n++;
+		return (n);
+	}
+}
+
+/* The first day of the month n months after the month of day. */
+static int
+month_add(int day, int n)
+{
+	int	y, m, d;
+
+	date_to_ymd(day, &y, &m, &d);
+	m += n;
+	y += (m - 1) / 12;
+	m = (m - 1) % 12 + 1;
+	return (ymd(y, m, 1));
+}
+
+/* What limits a project's claims: see claim_ops(). */
+struct claim_win {
+	int	stop;		/* nothing from (terminated, suspended) */
+	int	sus, res;	/* suspended from sus to res (0: never) */
+	int	end;		/* the project's end */
+	int	rep;		/* its final report (0: none) */
+};
+
+/*
+ * The steps of claim k submitted on day (off: ITVF, days since the deal),
+ * kept clear of a suspension and, after the project's end, after its final
+ * report (a payment is held while a report is overdue).  Returns the day
+ * after its last step, or 0 if it does not fit before w->stop.
+ */
+static int
+claim_steps(struct plan *pl, int ai, int *st, struct rng *r, int k,
+    int day, int off, const struct claim_win *w)
+{
+	int	ret, fix, acc, pay, appr, total, moved;
+
+	ret = rng_chance(r, CLAIM_RETURNED) ? rng_int(r, 3, 10) : 0;
+	fix = ret > 0 ? rng_int(r, 2, 12) : 0;
+	acc = rng_int(r, 2, 10);
+	pay = rng_int(r, 1, 6);
+	appr = rng_int(r, 1, 4);
+	total = ret + fix + acc + pay + appr;
+	if (w->sus > 0 && day <= w->res + 1 && day + total >= w->sus - 1) {
+		moved = w->res + rng_int(r, 2, 10);
+		off += moved - day;
+		day = moved;
+	}
+	if (day + total > w->end) {
+		if (w->rep == 0)
+			return (0);
+		if (day <= w->rep) {
+			off += w->rep + 1 - day;
+			day = w->rep + 1;
+		}
+	}
+	if (day + total >= w->stop)
+		return (0);
+#define ADD(d, kind, arg) add_op(pl, (d), PH_APP, (kind), (*st)++, ai, (arg))
+	ADD(day, OP_CLAIM, k | off << 8);
+	if (ret > 0) {
+		ADD(day + ret, OP_CLAIM_RETURN, k);
+		ADD(day + ret + fix, OP_CLAIM_RESUBMIT, k | (off + ret + fix) <<
+		    8);
+	}
+	day += ret + fix + acc;
+	ADD(day, OP_CLAIM_ACCEPT, k);
+	day += pay;
+	ADD(day, OP_CLAIM_PAY, k);
+	day += appr;
+	ADD(day, OP_APPROVE_PAY, k);
+#undef ADD
+	return (day + 1);
+}
+
+/* The day claim k of project a is due (ITVF: *deal, the deal's day). */
+static int
+claim_due(const struct plan *pl, const struct s_app *a, int k, int n,
+    struct rng *r, int *deal)
+{
+	int	first, last, fy;
+
+	*deal = 0;
+	switch (pl->sch[a->scheme]->payment.pattern) {
+	case SCHEME_PAY_MONTHLY_CLAIMS:
+		/* In arrears: after the block's last month. */
+		if (a->scheme == S_STEM || !claim_block(k, a->months, &first,
+		    &last))
+			last = a->months;
+		return (month_add(a->start, last) + rng_int(r, 3, 20));
+	case SCHEME_PAY_ANNUAL_REIMBURSEMENT:
+		/* After the year closes; older start-ups first. */
+		fy = fy_of(a->start) + k;
+		fy_bounds(fy, &first, &last);
+		return (last + 10 + (a->start > first ? (a->start - first) /
+		    30 : 0) + rng_int(r, 0, 8));
+	default:
+		*deal = k == 0 ? a->start + rng_int(r, 10, 60) : a->start +
+		    (int)((int64_t)(a->end - a->start) * (25 * k + rng_int(r,
+		    0, 15)) / (25 * n + 15));
+		*deal = imin(*deal, a->end - 1);
+		return (*deal + rng_int(r, 5, 30));
+	}
+}
+
+static void
+claim_ops(struct plan *pl, int ai, int *st, struct rng *r)
+{
+	struct s_app	*a = &pl->apps[ai];
+	struct claim_win w;
+	int		 d, k, n, last, due, deal, advance, acc, rev, term;
+
+	n = claim_count(pl, ai);
+#define ADD(day, kind, arg) add_op(pl, (day), PH_APP, (kind), (*st)++, ai, (arg))
+	d = imax(a->d_dec + rng_int(r, 3, 15), a->start - rng_int(r, 0, 10));
+	/* TSSSU: an advance of up to half for some (initial_bp). */
+	advance = a->scheme == S_TSSSU && rng_chance(r, 0.4) ?
+	    rng_int(r, 5, 10) * 500 : 0;
+	if (advance > 0)
+		ADD(a->d_dec + 1 + (d - a->d_dec - 1) / 2, OP_SCHEDULE,
+		    advance);
+	ADD(d, OP_SIGN, 0);
+	last = d;
+	if (advance > 0 && d + 12 < a->ms_due[0]) {
+		last += rng_int(r, 1, 8);
+		ADD(last, OP_PREPARE, 0);
+		last += rng_int(r, 1, 3);
+		ADD(last, OP_APPROVE_PAY, 0);
+	}
+	memset(&w, 0, sizeof(w));
+	w.stop = INT32_MAX;
+	w.end = a->end;
+	term = a->ending == E_TERMINATED ? imax(last + 30, d + (int)((int64_t)(
+	    a->end - d) * rng_int(r, 30, 70) / 100)) : INT32_MAX;
+	/* Interim reports (ITVF's first drawdown): no tranche is paid. */
+	for (k = 1; k < a->nms; k++) {
+		due = imax(last + 1, a->ms_due[k - 1] - rng_int(r, 0, 10));
+		if (due + 15 >= term) {
+			/* No claim is paid once its report is overdue. */
+			term = imin(term, a->ms_due[k - 1]);
+			break;
+		}
+		last = due;
+		ADD(last, OP_REPORT, k);
+		last += rng_int(r, 5, 15);
+		ADD(last, OP_REVIEW, k);
+	}
+	if (a->ending == E_TERMINATED)
+		w.stop = term = imax(term, last + 1);
+	else if ((a->flags & AF_SUSPEND) && a->end - last > 60) {
+		w.sus = last + rng_int(r, 5, (a->end - last) / 3);
+		w.res = w.sus + rng_int(r, 20, imin(90, a->end - w.sus - 10));
+		ADD(w.sus, OP_SUSPEND, 0);
+		ADD(w.res, OP_RESUME, 0);
+		last = w.res;
+	} else if (a->end + 50 > pl->horizon && a->end - last > 60 &&
+	    last < pl->horizon && rng_chance(r, 0.04)) {
+		/* Suspended now, pending an investigation. */
+		w.stop = imin(pl->horizon, last + rng_int(r, 10, (a->end -
+		    last) / 2));
+		ADD(w.stop, OP_SUSPEND, 1);
+	}
+	if (w.stop == INT32_MAX)
+		w.rep = imax(last + 1, a->end + rng_int(r, 10, 50));
+	/* The claims, one after another. */
+	for (k = 0, last = d + 1; k < n; k++) {
+		due = imax(claim_due(pl, a, k, n, r, &deal), last);
+		if ((due = claim_steps(pl, ai, st, r, k, due, deal > 0 ? due -
+		    deal : 0, &w)) == 0)
+			break;
+		last = due;
+	}
+	if (a->ending == E_TERMINATED) {
+		ADD(term, OP_TERMINATE, 0);
+		return;
+	}
+	if (w.rep == 0)
+		return;
+	ADD(w.rep, OP_REPORT, a->nms);
+	acc = w.rep + rng_int(r, 0, 20);
+	ADD(acc, OP_ACCOUNTS, a->nms);
+	rev = w.rep + rng_int(r, 5, 15);
+	if (rev < acc) {
+		ADD(rev, OP_REVIEW, a->nms);
+		rev = acc + rng_int(r, 1, 10);
+		ADD(rev, OP_REVIEW_ACCOUNTS, a->nms);
+	} else {
+		ADD(rev, OP_REVIEW, a->nms);
+		rev += rng_int(r, 0, 5);
+		ADD(rev, OP_REVIEW_ACCOUNTS, a->nms);
+	}
+	last = imax(rev + rng_int(r, 3, 10), last) + rng_int(r, 5, 20);
+	ADD(last, OP_CLOSE, 0);
+	if (a->ending == E_REFUND)
+		ADD(last + rng_int(r, 10, 40), OP_REFUND, 0);
+#undef ADD
+}
+
 static void
 app_ops(struct plan *pl, int ai, struct rng *r)
 {
@@ -3291,7 +3563,9 @@ app_ops(struct plan *pl, int ai, struct rng *r)
 	ADD(m, OP_ASSESS, 0);
 	ADD(m, OP_RECOMMEND, 0);
 	ADD(a->d_dec, OP_DECIDE, 0);
-	if (a->outcome == O_APPROVED)
+	if (a->outcome == O_APPROVED && claim_paid(pl, a->scheme))
+		claim_ops(pl, ai, &st, &pl->claim_rng);
+	else if (a->outcome == O_APPROVED)
 		project_ops(pl, ai, &st, r);
 #undef ADD
 }
@@ -3318,6 +3592,7 @@ plan_ops(struct plan *pl)
 	int		 m;
 
 	rng_init(&r, pl->o.seed, 9200);
+	rng_init(&pl->claim_rng, pl->o.seed, 9300);
 	for (i = 0; i < pl->nusers; i++) {
 		if (pl->users[i].day != INT32_MAX)
 			add_op(pl, pl->users[i].day, PH_PEOPLE, OP_STAFF, 0,
@@ -3405,6 +3680,7 @@ struct run {
 	double			 t_start;
 	int			 last_year;
 	cents_t			 fy_paid;	/* payments this FY (approx.) */
+	cents_t			*tsssu_claimed;	/* by organisation and FY */
 	double			 kind_s[OP_NKINDS];	/* time by step */
 	int64_t			 kind_n[OP_NKINDS];
 };
@@ -3450,7 +3726,8 @@ fail(struct run *ru, const struct s_op *op, struct app_err *err)
 		"decision", "signing", "payment", "payment approval", "report",
 		"report review", "audited accounts", "accounts review",
 		"suspension", "resumption", "termination", "close-out",
-		"refund", "estimates", "schedule"
+		"refund", "estimates", "schedule", "claim", "claim return",
+		"claim correction", "claim acceptance", "claim payment"
 	};
 
 	what = op->kind < OP_NKINDS ? names[op->kind] : "?";
@@ -4395,14 +4672,14 @@ op_decide(struct run *ru, int ai, struct app_err *err)
 }
 
 static int
-op_schedule(struct run *ru, int ai, struct app_err *err)
+op_schedule(struct run *ru, int ai, int initial_bp, struct app_err *err)
 {
 	struct s_app	*a = &ru->pl->apps[ai];
 	json_t		*b, *out;
 	int		 ok;
 
-	b = json_pack("{s:i,s:o}", "initial_bp", 0, "milestones",
-	    milestones(a, 1, 0));
+	b = json_pack("{s:i,s:o}", "initial_bp", initial_bp, "milestones",
+	    milestones(a, 1, initial_bp));
 	ok = projects_schedule_set(ru->db, officer(ru, a->scheme), a->id, b,
 	    &out, err);
 	json_decref(b);
@@ -4449,16 +4726,32 @@ audited_cost(const struct s_app *a)
 	return ((cents_t)((__int128)base * a->audited_bp / 10000));
 }
 
+/* POST /payments with body b (taken) as actor: a->payment_id. */
+static int
+prepare(struct run *ru, int ai, const struct actor *actor, json_t *b,
+    struct app_err *err)
+{
+	struct payment_request	 req;
+	json_t			*out = NULL;
+	int			 created, ok;
+
+	if (b == NULL)
+		return (app_err_set(err, APP_EINTERNAL, NULL, "out of memory"));
+	ok = payments_request_from_json(b, NULL, &req, err) &&
+	    payments_prepare(ru->db, actor, &req, &created, &out, err) &&
+	    json_id(out, &ru->pl->apps[ai].payment_id);
+	json_decref(out);
+	json_decref(b);
+	return (ok);
+}
+
 static int
 op_prepare(struct run *ru, int ai, int seq, struct app_err *err)
 {
 	struct s_app		*a = &ru->pl->apps[ai];
-	struct payment_request	 req;
 	struct project_surplus	 sp;
-	json_t			*b, *out;
 	cents_t			 amount;
 	char			 key[64];
-	int			 created, ok;
 
 	a->payment_id = 0;
 	if (a->dead || a->tranche_id[seq] == 0 || a->tranche_amt[seq] <= 0)
@@ -4476,17 +4769,12 @@ op_prepare(struct run *ru, int ai, int seq, struct app_err *err)
 			return (1);
 	}
 	snprintf(key, sizeof(key), "seed-%lld-%d", (long long)a->id, seq);
-	b = json_pack("{s:I,s:I,s:I,s:s,s:s}", "project_id",
-	    (json_int_t)a->id, "tranche_id", (json_int_t)a->tranche_id[seq],
-	    "amount_cents", (json_int_t)amount, "note", seq == 0 ?
-	    "Initial payment" : seq == a->nms ? "Final payment" :
-	    "Milestone payment", "idempotency_key", key);
-	ok = payments_request_from_json(b, NULL, &req, err) &&
-	    payments_prepare(ru->db, officer(ru, a->scheme), &req, &created,
-	    &out, err) && json_id(out, &a->payment_id);
-	json_decref(out);
-	json_decref(b);
-	return (ok);
+	return (prepare(ru, ai, officer(ru, a->scheme), json_pack(
+	    "{s:I,s:I,s:I,s:s,s:s}", "project_id", (json_int_t)a->id,
+	    "tranche_id", (json_int_t)a->tranche_id[seq], "amount_cents",
+	    (json_int_t)amount, "note", seq == 0 ? "Initial payment" :
+	    seq == a->nms ? "Final payment" : "Milestone payment",
+	    "idempotency_key", key), err));
 }
 
 static int
@@ -4510,6 +4798,238 @@ op_approve_pay(struct run *ru, int ai, struct app_err *err)
 	json_decref(out);
 	a->payment_id = 0;
 	return (ok);
+}
+
+/*
+ * Claims (claim_ops()).  What a project claims in all: the government's
+ * share of its audited cost (all of the grant unless it spent less), so
+ * that close-out finds no surplus.
+ */
+static int
+claim_target(const struct s_app *a, cents_t *target, struct app_err *err)
+{
+	struct project_surplus	sp;
+
+	if (a->government <= 0) {
+		*target = 0;
+		return (1);
+	}
+	if (!projects_surplus(0, a->government, a->total_cost, audited_cost(a),
+	    0, &sp, err))
+		return (0);
+	*target = sp.share_cents;
+	return (1);
+}
+
+#define TSSSU_FY0	1999
+#define TSSSU_NFY	48
+
+/*
+ * The body of claim k (off: ITVF, days since the deal), or *b NULL when
+ * there is nothing (more) to claim.
+ */
+static int
+claim_body(struct run *ru, int ai, int k, int off, json_t **b,
+    struct app_err *err)
+{
+	struct plan			*pl = ru->pl;
+	struct s_app			*a = &pl->apps[ai];
+	const struct scheme_rules	*r;
+	cents_t				 target, rate, part, prior;
+	char				 month[8], day[DATE_ISO_LEN];
+	int				 n, mc, first, last, from, to, y, m, dd;
+	int				 fy, f0, f1;
+
+	*b = NULL;
+	if ((r = scheme_rules_on(pl->sch[a->scheme], a->d_sub)) == NULL ||
+	    !claim_target(a, &target, err))
+		return (0);
+	n = claim_count(pl, ai);
+	switch (pl->sch[a->scheme]->payment.pattern) {
+	case SCHEME_PAY_MONTHLY_CLAIMS:
+		rate = r->monthly_cents[r->monthly_flat ? SCHEME_QUAL_BACHELOR :
+		    a->qual].value;
+		mc = rate > 0 ? (int)imin(a->months, (int)(target / rate)) : 0;
+		first = 0;
+		last = mc;
+		if (a->scheme != S_STEM && !claim_block(k, a->months, &first,
+		    &last))
+			return (1);
+		last = imin(last, mc);
+		if (k == n - 1)
+			last = mc;	/* the last claim takes the rest */
+		if (last <= first)
+			return (1);
+		date_to_ymd(month_add(a->start, first), &y, &m, &dd);
+		snprintf(month, sizeof(month), "%04d-%02d", y, m);
+		*b = json_pack("{s:s,s:i,s:[i],s:s}", "month", month, "months",
+		    last - first, "talents", 1, "note", last - first > 1 ?
+		    "Allowance for the months claimed; payroll records "
+		    "attached." : "Allowance for the month; payroll record "
+		    "attached.");
+		break;
+	case SCHEME_PAY_ANNUAL_REIMBURSEMENT:
+		/* The year's part of the spending, by days in the period. */
+		fy = fy_of(a->start) + k;
+		fy_bounds(fy, &f0, &f1);
+		from = imax(f0, a->start);
+		to = imin(f1, a->end);
+		if (to < from)
+			return (1);
+		part = (cents_t)((__int128)target * (to - from + 1) / (a->end -
+		    a->start + 1));
+		if (k == n - 1) {
+			/* What the earlier years' claims left. */
+			part = target;
+			for (y = 0; y < k; y++) {
+				fy_bounds(fy_of(a->start) + y, &f0, &f1);
+				part -= (cents_t)((__int128)target * (imin(f1,
+				    a->end) - imax(f0, a->start) + 1) /
+				    (a->end - a->start + 1));
+			}
+		}
+		part = part / 100000 * 100000;	/* HK$1,000s, as reported */
+		if (part <= 0)
+			return (1);
+		/* The university's claims of the year stay within its cap. */
+		if (ru->tsssu_claimed == NULL && (ru->tsssu_claimed = calloc(
+		    pl->norgs * TSSSU_NFY, sizeof(cents_t))) == NULL)
+			return (app_err_set(err, APP_EINTERNAL, NULL,
+			    "out of memory"));
+		y = imax(0, imin(TSSSU_NFY - 1, fy - TSSSU_FY0));
+		prior = ru->tsssu_claimed[(size_t)a->org * TSSSU_NFY + y];
+		if (r->per_institution_annual_cap_cents.present &&
+		    prior >= r->per_institution_annual_cap_cents.value)
+			return (1);
+		fy_label(fy, month, sizeof(month));
+		*b = json_pack("{s:s,s:I,s:s}", "fy", month,
+		    "expenditure_cents", (json_int_t)part, "note", "Audited "
+		    "statement of the year's expenditure attached.");
+		break;
+	default:
+		if (k >= n)
+			return (1);
+		part = n == 1 ? target : k == 0 ? target * 6 / 10 :
+		    (target - target * 6 / 10) / (n - 1);
+		if (k == n - 1 && n > 1)
+			part = target - target * 6 / 10 - (target - target * 6 /
+			    10) / (n - 1) * (n - 2);
+		if (!r->gov_share_num.present || r->gov_share_num.value <= 0 ||
+		    part <= 0)
+			return (1);
+		part = part * r->gov_share_den.value / r->gov_share_num.value;
+		date_format(ru->day - off, day, sizeof(day));
+		*b = json_pack("{s:s,s:I,s:s,s:s}", "investment_date", day,
+		    "partner_investment_cents", (json_int_t)part, "round",
+		    k == 0 ? "Series A" : k == 1 ? "Series B" : "Series C",
+		    "note", "Completion of the round: share purchase "
+		    "agreement and the partner's payment attached.");
+		break;
+	}
+	if (*b == NULL)
+		return (app_err_set(err, APP_EINTERNAL, NULL, "out of memory"));
+	return (1);
+}
+
+/* TSSSU: the university's live claims of the claim's year. */
+static void
+claim_tally(struct run *ru, const struct s_app *a, const json_t *c,
+    int sign)
+{
+	const char	*period;
+	int		 fy;
+
+	if (a->scheme != S_TSSSU || ru->tsssu_claimed == NULL)
+		return;
+	period = json_string_value(json_object_get(c, "period"));
+	if (period == NULL || !fy_parse(period, &fy))
+		return;
+	fy = imax(0, imin(TSSSU_NFY - 1, fy - TSSSU_FY0));
+	ru->tsssu_claimed[(size_t)a->org * TSSSU_NFY + fy] += sign *
+	    json_integer_value(json_object_get(c, "amount_cents"));
+}
+
+/* The applicant submits claim k, or corrects the returned one. */
+static int
+op_claim(struct run *ru, int ai, int arg, int correct, struct app_err *err)
+{
+	struct s_app	*a = &ru->pl->apps[ai];
+	struct actor	 ap;
+	json_t		*b, *out = NULL;
+	int		 ok;
+
+	if (a->dead || (correct && a->claim_id == 0))
+		return (1);
+	if (!correct)
+		a->claim_id = 0;
+	if (!claim_body(ru, ai, arg & 0xff, arg >> 8, &b, err))
+		return (0);
+	if (b == NULL) {
+		a->claim_id = 0;
+		return (1);	/* nothing (more) to claim */
+	}
+	applicant_actor(ru, a->org, &ap);
+	ok = correct ? claims_resubmit(ru->db, ru->set, &ap, a->claim_id, b,
+	    &out, err) : claims_submit(ru->db, ru->set, &ap, a->id, b, &out,
+	    err);
+	ok = ok && json_id(out, &a->claim_id);
+	if (ok) {
+		a->claim_cents = json_integer_value(json_object_get(out,
+		    "amount_cents"));
+		claim_tally(ru, a, out, 1);
+	}
+	json_decref(b);
+	json_decref(out);
+	return (ok);
+}
+
+/* The scheme's officer verifies the claim: accepts or returns it. */
+static int
+op_claim_review(struct run *ru, int ai, int accept, struct app_err *err)
+{
+	struct s_app	*a = &ru->pl->apps[ai];
+	json_t		*b, *out = NULL;
+	int		 ok;
+
+	if (a->dead || a->claim_id == 0)
+		return (1);
+	b = accept ? json_pack("{s:s}", "note", "Checked against the "
+	    "agreement and the supporting documents.") : json_pack("{s:s}",
+	    "reason", "The supporting documents do not cover the whole "
+	    "period claimed; please attach them and submit again.");
+	ok = claims_review(ru->db, officer(ru, a->scheme), a->claim_id, accept,
+	    b, &out, err);
+	if (ok && accept)
+		a->claim_cents = json_integer_value(json_object_get(out,
+		    "payable_cents"));
+	else if (ok)
+		claim_tally(ru, a, out, -1);
+	json_decref(b);
+	json_decref(out);
+	return (ok);
+}
+
+/*
+ * The senior officer prepares the payment of the accepted claim (not the
+ * officer who verified it; finance approves it, op_approve_pay()).
+ */
+static int
+op_claim_pay(struct run *ru, int ai, struct app_err *err)
+{
+	struct s_app	*a = &ru->pl->apps[ai];
+	json_t		*b;
+	char		 key[64];
+
+	a->payment_id = 0;
+	if (a->dead || a->claim_id == 0 || a->claim_cents <= 0)
+		return (1);	/* nothing payable (the advance covered it) */
+	snprintf(key, sizeof(key), "seed-claim-%lld", (long long)a->claim_id);
+	b = json_pack("{s:I,s:I,s:s,s:s}", "project_id", (json_int_t)a->id,
+	    "claim_id", (json_int_t)a->claim_id, "note", "Payment of the "
+	    "accepted claim", "idempotency_key", key);
+	a->claim_id = 0;
+	return (prepare(ru, ai, staff_actor(ru, ru->pl->officer[S_ITSP]), b,
+	    err));
 }
 
 static int
@@ -4857,7 +5377,17 @@ dispatch(struct run *ru, const struct s_op *op, struct app_err *err)
 	case OP_DECIDE:
 		return (op_decide(ru, i, err));
 	case OP_SCHEDULE:
-		return (op_schedule(ru, i, err));
+		return (op_schedule(ru, i, op->arg, err));
+	case OP_CLAIM:
+	case OP_CLAIM_RESUBMIT:
+		return (op_claim(ru, i, op->arg, op->kind == OP_CLAIM_RESUBMIT,
+		    err));
+	case OP_CLAIM_RETURN:
+	case OP_CLAIM_ACCEPT:
+		return (op_claim_review(ru, i, op->kind == OP_CLAIM_ACCEPT,
+		    err));
+	case OP_CLAIM_PAY:
+		return (op_claim_pay(ru, i, err));
 	case OP_SIGN:
 		return (op_sign(ru, i, err));
 	case OP_PREPARE:
@@ -4935,6 +5465,7 @@ static const struct {
 	{ "project_tranches", { "unlocked_at" } },
 	{ "progress_reports", { "submitted_at", "reviewed_at" } },
 	{ "payments", { "prepared_at", "approved_at", "cancelled_at" } },
+	{ "claims", { "submitted_at", "reviewed_at" } },
 	{ "project_refunds", { "recorded_at" } },
 	{ "cash_flow_estimates", { "updated_at" } },
 };
@@ -5567,6 +6098,7 @@ seed_demo(struct db *db, const struct scheme_set *set,
 	}
 	free(ru.clock);
 	free(ru.clock_day);
+	free(ru.tsssu_claimed);
 	plan_free(pl);
 	free(pl);
 	res->seconds = now_s() - t0;

@@ -271,7 +271,44 @@ test('a fresh database seeded through the core gives the plan\'s figures in the 
   // Every invariant held on the way: the ledger and the audit chain.
   run(['ledger', 'verify'], DB);
   run(['audit', 'verify'], DB);
+  checkClaims(DB);
 });
+
+// The claim-pattern schemes are paid by claims (docs/seed.md, "Claims").
+function checkClaims(db) {
+  const q = (sql) => psqlIn(db, sql);
+  const CLAIMED = "('RTH', 'STEM', 'TSSSU', 'ITVF')";
+  // No milestone or final tranche is paid (TSSSU's advance is the initial
+  // tranche, offset against its claims).
+  assert.equal(q(`SELECT count(*) FROM payments x JOIN projects p ON p.id = x.project_id
+    JOIN project_tranches t ON t.id = x.tranche_id WHERE p.scheme_code IN ${CLAIMED}
+    AND t.kind <> 'initial' AND x.status <> 'cancelled'`), '0',
+  'a claim-paid project has a milestone or final tranche payment');
+  // Each scheme's claims are of its kind, and each has claims paid.
+  assert.equal(q(`SELECT string_agg(DISTINCT p.scheme_code || ':' || c.kind, ',')
+    FROM claims c JOIN projects p ON p.id = c.project_id`),
+  'ITVF:co_investment,RTH:monthly,STEM:monthly,TSSSU:annual');
+  assert.equal(q(`SELECT string_agg(DISTINCT p.scheme_code, ',') FROM claims c
+    JOIN projects p ON p.id = c.project_id JOIN payments x ON x.claim_id = c.id
+    AND x.status = 'approved'`), 'ITVF,RTH,STEM,TSSSU', 'claims paid in each scheme');
+  // Every state the claims panel shows: submitted, returned (and its
+  // correction), accepted and not yet paid, paid.
+  assert.equal(q(`SELECT string_agg(DISTINCT CASE WHEN EXISTS (SELECT 1 FROM payments x
+    WHERE x.claim_id = c.id AND x.status = 'approved') THEN 'paid' ELSE c.status END, ',')
+    FROM claims c`), 'accepted,paid,returned,submitted');
+  assert.ok(Number(q('SELECT count(*) FROM claims WHERE version > 1')) > 0, 'corrections');
+  // Maker-checker: the verifier, the preparer and the approver differ.
+  assert.equal(q(`SELECT count(*) FROM payments x JOIN claims c ON c.id = x.claim_id
+    WHERE c.reviewed_by IN (x.prepared_by, x.approved_by) OR c.submitted_by IN
+    (x.prepared_by, x.approved_by, c.reviewed_by)`), '0');
+  // Closed out with nothing paid above the government share of the
+  // audited cost (the surplus comes from interest alone).
+  assert.ok(Number(q(`SELECT count(*) FROM projects WHERE scheme_code IN ${CLAIMED}
+    AND status = 'closed'`)) > 0, 'claim-paid projects closed out');
+  assert.equal(q(`SELECT count(*) FROM projects WHERE scheme_code IN ${CLAIMED}
+    AND surplus_cents - coalesce(interest_cents, 0) > 0`), '0',
+  'a claim-paid project paid above its share');
+}
 
 test('a seed that was interrupted is told apart: --if-empty refuses with status 3', {
   timeout: 300e3,
