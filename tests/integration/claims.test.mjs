@@ -420,6 +420,50 @@ test('STEM: an intern\'s month at the flat rate, paid to a ledger posting', asyn
   verifyLedger('STEM payment');
 });
 
+test('monthly claims of several months at once: each month begun, in the period, once, within the person\'s months', async () => {
+  const p = await project(appRth, {
+    scheme: 'RTH', title: `Materials lab talent ${uniq()}`, summary: 'One talent, four months.',
+    start_date: firstOf(-4), end_date: lastOf(1),
+    fields: { talents: [{ name: 'Mr Chan', qualification: 'bachelor', months: 4 }] },
+  });
+  const rate = 1800000;
+  assert.equal(p.requested, rate * 4);
+  const path = `/api/v1/projects/${p.id}/claims`;
+  let before = counts();
+  await refused(await as(appRth, 'POST', path, { month: ym(-4), months: 0, talents: [1] }), 422,
+    'invalid', 'months', before);
+  await refused(await as(appRth, 'POST', path, { month: ym(-4), months: 13, talents: [1] }), 422,
+    'invalid', 'months', before);
+  await refused(await as(appRth, 'POST', path, { month: ym(-4), months: '2', talents: [1] }), 400,
+    'bad_request', 'months', before);
+  // The last of the months must have begun, and be inside the period.
+  const future = await refused(await as(appRth, 'POST', path,
+    { month: ym(-1), months: 3, talents: [1] }), 422, 'invalid', 'months', before);
+  assert.match(future.json.error.message, new RegExp(`${ym(1)} has not begun`));
+  await refused(await as(appRth, 'POST', path, { month: ym(-5), months: 2, talents: [1] }), 422,
+    'invalid', 'month', before);
+  // Two months at once: two items, twice the rate.
+  const c = expectStatus(await as(appRth, 'POST', path,
+    { month: ym(-4), months: 2, talents: [1] }), 201).json;
+  assert.equal(c.amount_cents, 2 * rate);
+  assert.equal(c.period, ym(-4));
+  assert.deepEqual(c.items.map((i) => [i.talent_no, i.month]), [[1, ym(-4)], [1, ym(-3)]]);
+  // A range overlapping a month claimed; more months than the intern has.
+  before = counts();
+  await refused(await as(appRth, 'POST', path, { month: ym(-3), months: 2, talents: [1] }), 409,
+    'conflict', 'talents[0]', before);
+  await refused(await as(appRth, 'POST', path, { month: ym(-2), months: 3, talents: [1] }), 409,
+    'conflict', 'max_months', before);
+  const c2 = expectStatus(await as(appRth, 'POST', path,
+    { month: ym(-2), months: 2, talents: [1] }), 201).json;
+  assert.equal(c2.amount_cents, 2 * rate);
+  // Returned, its months are free again; accepted and paid in full.
+  expectStatus(await as(officer, 'POST', `/api/v1/claims/${c.id}/accept`), 200);
+  const paid = await pay(c.id);
+  assert.equal(paid.amount_cents, 2 * rate);
+  assert.equal(psql(`SELECT count(*) FROM claim_items WHERE claim_id = ${c2.id} AND live`), '2');
+});
+
 test('TSSSU: the advance, then annual reimbursement net of it, per-start-up cap, one claim a year', async () => {
   const p = await project(appTsssu, {
     scheme: 'TSSSU', title: `Start-up support ${uniq()}`, summary: 'A university start-up.',
