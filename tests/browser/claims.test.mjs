@@ -5,10 +5,9 @@
 // the API and the tests/db approval fixture, as the integration tests do.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { ROOT, launch, openPage, fresh, go, settle, setLang, screenshot, signIn, addUser, addOrg,
+import { launch, openPage, fresh, go, settle, setLang, screenshot, signIn, addUser, addOrg,
   apiHas, resetThrottle, uniq, PW } from './lib.mjs';
-import { api } from '../integration/lib.mjs';
+import { api, projectsFixture } from '../integration/lib.mjs';
 
 let browser;
 let available = false;
@@ -45,8 +44,7 @@ before(async () => {
   S.reference = r.json.reference;
   r = await api('POST', `/api/v1/applications/${S.id}/screen`, { cookie: o, body: { decision: 'accept' } });
   assert.equal(r.status, 200, r.text);
-  const f = spawnSync(`${ROOT}/build/dbtests/test_projects`, ['approve', String(S.id),
-    String(r.json.requested_cents)], { encoding: 'utf8', env: process.env });
+  const f = projectsFixture(['approve', String(S.id), String(r.json.requested_cents)]);
   assert.equal(f.status, 0, f.stderr);
   r = await api('POST', `/api/v1/projects/${S.id}/sign`, { cookie: a });
   assert.equal(r.status, 200, r.text);

@@ -14,9 +14,10 @@
 // throttling, and the auditor refused on every write.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { api, expectStatus, expectError, itfctl, psql, uniq, ROOT, BASE } from './lib.mjs';
+import {
+  api, expectStatus, expectError, itfctl, psql, uniq, ROOT, BASE, projectsFixture,
+} from './lib.mjs';
 
 const PW = 'correct horse battery staple';
 const DAY = 86400e3;
@@ -64,7 +65,7 @@ function as(u, method, path, body, opts = {}) {
 }
 
 function fixture(args) {
-  const r = spawnSync(`${ROOT}/build/dbtests/test_projects`, args, { encoding: 'utf8', env: process.env });
+  const r = projectsFixture(args);
   assert.equal(r.status, 0, `test_projects ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
 }

@@ -8,12 +8,14 @@
 // this file starts with ITF_FAKE_TODAY=2021-06-01 on the same database.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import http from 'node:http';
 import os from 'node:os';
-import { api, expectStatus, expectError, itfctl, psql, psqlTry, uniq, ROOT } from './lib.mjs';
+import {
+  api, expectStatus, expectError, itfctl, psql, psqlTry, uniq, projectsFixture,
+} from './lib.mjs';
 import { startService, stopKore } from './service.mjs';
 
 const PW = 'correct horse battery staple';
@@ -880,8 +882,7 @@ test('concurrent submissions at TVP\'s six projects: exactly one passes', async 
 // Approval as app/core/decisions.c does it (the tests/db fixture: approved,
 // committed in the ledger, the project created awaiting signature).
 function approveFixture(id, cents) {
-  const r = spawnSync(`${ROOT}/build/dbtests/test_projects`, ['approve', String(id), String(cents)],
-    { encoding: 'utf8', env: process.env });
+  const r = projectsFixture(['approve', String(id), String(cents)]);
   assert.equal(r.status, 0, r.stderr);
 }
 

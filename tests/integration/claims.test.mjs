@@ -11,8 +11,9 @@
 // test_projects approve ID CENTS), as in payments.test.mjs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { api, expectStatus, expectError, itfctl, psql, psqlTry, uniq, ROOT } from './lib.mjs';
+import {
+  api, expectStatus, expectError, itfctl, psql, psqlTry, uniq, projectsFixture,
+} from './lib.mjs';
 
 const PW = 'correct horse battery staple';
 
@@ -57,11 +58,7 @@ function as(u, method, path, body, opts = {}) {
   return api(method, path, { ...opts, body, cookie: u ? u.cookie : undefined });
 }
 
-function fixture(args) {
-  const r = spawnSync(`${ROOT}/build/dbtests/test_projects`, args,
-    { encoding: 'utf8', env: process.env });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const fixture = projectsFixture;
 
 function verifyLedger(what) {
   const r = fixture(['verify']);

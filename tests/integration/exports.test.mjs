@@ -15,9 +15,8 @@
 // whatever else they hold.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import ExcelJS from 'exceljs';
-import { api, BASE, ROOT, expectStatus, expectError, itfctl, uniq } from './lib.mjs';
+import { api, BASE, expectStatus, expectError, itfctl, uniq, projectsFixture } from './lib.mjs';
 
 const PW = 'exports test password 2026';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -351,8 +350,7 @@ async function application(u, title, steps = []) {
     expectStatus(await as(U.officer, 'POST', `/api/v1/applications/${id}/screen`,
       { decision: 'accept' }), 200, 'accept');
   if (steps.includes('approve')) {
-    r = spawnSync(`${ROOT}/build/dbtests/test_projects`, ['approve', String(id), '90000004'],
-      { encoding: 'utf8', env: process.env });
+    r = projectsFixture(['approve', String(id), '90000004']);
     assert.equal(r.status, 0, r.stderr);
   }
   if (steps.includes('sign'))

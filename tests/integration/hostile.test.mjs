@@ -11,10 +11,12 @@
 import http from 'node:http';
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import net from 'node:net';
-import { api, expectStatus, expectError, itfctl, psql, uniq, ROOT, BASE } from './lib.mjs';
+import {
+  api, expectStatus, expectError, itfctl, psql, uniq, ROOT, BASE, projectsFixture,
+} from './lib.mjs';
 
 const PW = 'correct horse battery staple';
 const DAY = 86400e3;
@@ -91,7 +93,7 @@ function as(u, method, path, body, opts = {}) {
   return api(method, path, { ...opts, body, cookie: u ? u.cookie : undefined });
 }
 function fixture(args) {
-  const r = spawnSync(`${ROOT}/build/dbtests/test_projects`, args, { encoding: 'utf8', env: process.env });
+  const r = projectsFixture(args);
   assert.equal(r.status, 0, `test_projects ${args.join(' ')}: ${r.stderr}`);
 }
 

@@ -51,6 +51,15 @@ export function itfctl(args, input = '') {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+// Run the tests/db fixture (build/dbtests/test_projects: "approve ID CENTS"
+// approves as the decision does, "verify" runs ledger_verify()) against the
+// test database; returns { status, stdout, stderr }.
+export function projectsFixture(args) {
+  const r = spawnSync(`${ROOT}/build/dbtests/test_projects`, args, { encoding: 'utf8',
+    env: process.env });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
 // Run SQL as the database owner (tests only; the service never does this).
 export function psql(sql, role) {
   const args = [process.env.ITF_DATABASE_URL, '-Atq', '-v', 'ON_ERROR_STOP=1'];

@@ -15,10 +15,11 @@
 // through the panel's HTTP path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { api, expectStatus, expectError, itfctl, psql, uniq, ROOT, BASE } from './lib.mjs';
+import {
+  api, expectStatus, expectError, itfctl, psql, uniq, ROOT, BASE, projectsFixture,
+} from './lib.mjs';
 
 const PW = 'correct horse battery staple';
 const DAY = 86400e3;
@@ -65,11 +66,7 @@ async function multipart(u, path, fields, file) {
   return { status: res.status, json, text, headers: res.headers };
 }
 
-function fixture(args) {
-  const r = spawnSync(`${ROOT}/build/dbtests/test_projects`, args,
-    { encoding: 'utf8', env: process.env });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const fixture = projectsFixture;
 
 // The ledger's own invariant check (ledger_verify) must pass.
 function verifyLedger(what) {

@@ -10,8 +10,7 @@
 // application is rejected through the real panel and decision path.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { api, expectStatus, expectError, itfctl, psql, uniq, ROOT } from './lib.mjs';
+import { api, expectStatus, expectError, itfctl, psql, uniq, projectsFixture } from './lib.mjs';
 
 const PW = 'correct horse battery staple';
 const DAY = 86400e3;
@@ -52,7 +51,7 @@ async function addUser(roles, org, authority) {
 const as = (u, method, path, body) => api(method, path, { body, cookie: u ? u.cookie : undefined });
 
 function fixture(args) {
-  const r = spawnSync(`${ROOT}/build/dbtests/test_projects`, args, { encoding: 'utf8', env: process.env });
+  const r = projectsFixture(args);
   assert.equal(r.status, 0, `fixture ${args.join(' ')}: ${r.stdout} ${r.stderr}`);
 }
 

@@ -14,12 +14,12 @@
 // pays twice.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
-import { api, expectStatus, itfctl, psql, uniq, ROOT } from './lib.mjs';
+import { api, expectStatus, itfctl, psql, uniq, ROOT, projectsFixture } from './lib.mjs';
 import { freePort, koreConf, sleep, spawnKore, waitFor } from './service.mjs';
 
 const PW = 'correct horse battery staple';
@@ -207,8 +207,7 @@ for (let i = 0; i < 11; i++) {
   expectStatus(await api('POST', `/api/v1/applications/${id}/submit`, { cookie: poolApp.cookie }), 200);
   expectStatus(await api('POST', `/api/v1/applications/${id}/screen`, { cookie: screener.cookie,
     body: { decision: 'accept' } }), 200);
-  const f = spawnSync(`${ROOT}/build/dbtests/test_projects`, ['approve', String(id), '90000000'],
-    { encoding: 'utf8', env: process.env });
+  const f = projectsFixture(['approve', String(id), '90000000']);
   assert.equal(f.status, 0, f.stderr);
   expectStatus(await api('POST', `/api/v1/projects/${id}/sign`, { cookie: poolApp.cookie }), 200);
   r = expectStatus(await api('GET', `/api/v1/projects/${id}`, { cookie: officer.cookie }), 200);
@@ -451,7 +450,7 @@ function checkConsistency(what) {
     WHERE y.amount_cents > t.amount_cents`);
   // The ledger's own verification (itfctl ledger verify where it exists,
   // and the core's ledger_verify() through the fixture) and the audit chain.
-  const v = spawnSync(`${ROOT}/build/dbtests/test_projects`, ['verify'], { encoding: 'utf8', env: process.env });
+  const v = projectsFixture(['verify']);
   if (v.status !== 0) problems.push(`${what}: ledger verify: ${v.stdout} ${v.stderr}`);
   if (/ledger verify/.test(itfctl(['--help']).stdout + itfctl(['--help']).stderr)) {
     const lv = itfctl(['ledger', 'verify']);
